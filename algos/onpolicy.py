@@ -1,0 +1,222 @@
+"""Parts shared by the on-policy agents (PPO, TRPO, A2C).
+
+- ``GaussianActor``: diagonal Gaussian policy with a state-independent log-std parameter.
+- ``RewardScaler``: divides rewards by the running std of the discounted return.
+- ``OnPolicyAgent``: acting (NumPy, weights frozen during a rollout), observation normalisation and
+  turning a batch of raw transitions into advantages and returns.
+
+The batch an on-policy agent's ``update`` takes is a dict of arrays shaped [T, N, ...] (time,
+environment), or [T, ...] for a single environment:
+
+    obs, actions, rewards, next_obs, terminated, truncated
+
+``next_obs[t]`` is the observation that followed step t; where an episode ended at t it is that
+episode's last observation (Gymnasium's ``final_obs``), not the reset one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import tensorflow as tf
+
+from algos.gae import gae
+from algos.networks import MLP
+from algos.normalization import RunningMeanStd
+
+BATCH_KEYS = ("obs", "actions", "rewards", "next_obs", "terminated", "truncated")
+LOG_2PI = float(np.log(2.0 * np.pi))
+
+
+class GaussianActor(tf.Module):
+    """π(a|s) = N(μ_θ(s), diag(exp(2·log_std))), with log_std a free parameter."""
+
+    def __init__(
+        self,
+        obs_dim: int,
+        act_dim: int,
+        hidden: Sequence[int],
+        activation: str,
+        log_std_init: float,
+        seed: int,
+    ) -> None:
+        super().__init__(name="actor")
+        self.mean = MLP(obs_dim, hidden, act_dim, activation=activation, out_gain=0.01, seed=seed)
+        self.log_std = tf.Variable(tf.fill((act_dim,), float(log_std_init)), name="log_std")
+
+    def log_prob(self, obs: tf.Tensor, actions: tf.Tensor) -> tf.Tensor:
+        mean = self.mean(obs)
+        z = (actions - mean) * tf.exp(-self.log_std)
+        return tf.reduce_sum(-0.5 * tf.square(z) - self.log_std - 0.5 * LOG_2PI, axis=-1)
+
+    def entropy(self) -> tf.Tensor:
+        return tf.reduce_sum(self.log_std + 0.5 * (1.0 + LOG_2PI))
+
+    def kl_from(self, obs: tf.Tensor, old_mean: tf.Tensor, old_log_std: tf.Tensor) -> tf.Tensor:
+        """Mean KL(π_old || π_θ) over ``obs`` (closed form for diagonal Gaussians)."""
+        mean, log_std = self.mean(obs), self.log_std
+        kl = (
+            log_std
+            - old_log_std
+            + (tf.exp(2.0 * old_log_std) + tf.square(old_mean - mean))
+            / (2.0 * tf.exp(2.0 * log_std))
+            - 0.5
+        )
+        return tf.reduce_mean(tf.reduce_sum(kl, axis=-1))
+
+
+class RewardScaler:
+    """Scale rewards by the running std of the discounted return (no mean subtraction), clip ±10.
+
+    The discounted return is carried per environment across batches and reset at episode ends.
+    """
+
+    def __init__(self, gamma: float, clip: float = 10.0) -> None:
+        self.gamma, self.clip = gamma, clip
+        self.rms = RunningMeanStd(())
+        self.ret: np.ndarray | None = None
+
+    def __call__(self, rewards: np.ndarray, dones: np.ndarray) -> np.ndarray:
+        if self.ret is None or self.ret.shape != rewards.shape[1:]:
+            self.ret = np.zeros(rewards.shape[1:], np.float64)
+        returns = np.empty_like(rewards, dtype=np.float64)
+        for t in range(rewards.shape[0]):
+            self.ret = self.ret * self.gamma + rewards[t]
+            returns[t] = self.ret
+            self.ret = self.ret * (1.0 - dones[t])
+        self.rms.update(returns.reshape(-1))
+        scaled = rewards / np.sqrt(self.rms.var + 1e-8)
+        return np.clip(scaled, -self.clip, self.clip).astype(np.float32)
+
+    def state_dict(self) -> dict:
+        return {"rms": self.rms.state_dict(), "ret": None if self.ret is None else self.ret.copy()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.rms.load_state_dict(state["rms"])
+        self.ret = None if state["ret"] is None else np.asarray(state["ret"], np.float64)
+
+
+def time_major(batch: dict[str, np.ndarray], obs_dim: int) -> dict[str, np.ndarray]:
+    """Check a batch's keys and bring every array to [T, N, ...] (adds N=1 when missing)."""
+    missing = [k for k in BATCH_KEYS if k not in batch]
+    if missing:
+        raise KeyError(f"batch is missing {missing}; an on-policy batch needs {list(BATCH_KEYS)}")
+    obs = np.asarray(batch["obs"])
+    single_env = obs.ndim == 2 and obs.shape[-1] == obs_dim
+    out = {}
+    for key in BATCH_KEYS:
+        arr = np.asarray(batch[key])
+        out[key] = arr[:, None] if single_env else arr
+    return out
+
+
+class OnPolicyAgent:
+    """Acting and batch preparation common to PPO, TRPO and A2C.
+
+    Subclasses build ``self.actor`` (a :class:`GaussianActor`) and ``self.critic`` (an MLP with one
+    output), then call :meth:`_setup_common`.
+    """
+
+    on_policy = True
+    action_kind = "continuous"
+    actor: GaussianActor
+    critic: MLP
+
+    def _setup_common(
+        self,
+        obs_dim: int,
+        act_dim: int,
+        *,
+        gamma: float,
+        gae_lambda: float,
+        normalize_obs: bool,
+        scale_rewards: bool,
+        seed: int,
+    ) -> None:
+        self.obs_dim, self.act_dim = obs_dim, act_dim
+        self.gamma, self.gae_lambda = gamma, gae_lambda
+        self.obs_rms = RunningMeanStd((obs_dim,)) if normalize_obs else None
+        self.reward_scaler = RewardScaler(gamma) if scale_rewards else None
+        self.rng = np.random.default_rng(seed)
+        self.env_steps = 0  # transitions consumed by update(), drives LR annealing
+        self._values_fn = tf.function(
+            lambda x: tf.squeeze(self.critic(x), -1),
+            input_signature=[tf.TensorSpec([None, obs_dim], tf.float32)],
+        )
+        self._logp_fn = tf.function(
+            self.actor.log_prob,
+            input_signature=[
+                tf.TensorSpec([None, obs_dim], tf.float32),
+                tf.TensorSpec([None, act_dim], tf.float32),
+            ],
+        )
+        self._refresh_numpy_policy()
+
+    # -- acting ---------------------------------------------------------------------------
+    def _refresh_numpy_policy(self) -> None:
+        """Snapshot the policy for NumPy inference; called after every update."""
+        self._np_params = self.actor.mean.numpy_params()
+        self._np_std = np.exp(self.actor.log_std.numpy())
+
+    def normalize_obs(self, obs: np.ndarray) -> np.ndarray:
+        obs = np.asarray(obs, np.float32)
+        return self.obs_rms.normalize(obs) if self.obs_rms is not None else obs
+
+    def get_action(self, obs: np.ndarray, deterministic: bool = False) -> np.ndarray:
+        """Action(s) for one observation [obs_dim] or a batch [N, obs_dim].
+
+        Sampled actions are unbounded Gaussian samples: clip them to the action space for the
+        environment (``envs.make_env`` does), but hand the unclipped ones to ``update``.
+        """
+        mean = self.actor.mean.numpy_forward(self._np_params, self.normalize_obs(obs))
+        if deterministic:
+            return mean.astype(np.float32)
+        noise = self.rng.standard_normal(mean.shape, dtype=np.float32)
+        return (mean + self._np_std * noise).astype(np.float32)
+
+    # -- learning -------------------------------------------------------------------------
+    def _prepare(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Normalise, scale rewards, compute V, old log-probs, GAE advantages and returns.
+
+        Observations are normalised with the statistics the rollout acted with, so the old
+        log-probs recomputed here are exactly the behaviour policy's. The statistics are then
+        updated with this batch, for the next rollout.
+        """
+        b = time_major(batch, self.obs_dim)
+        T, N = b["rewards"].shape[:2]
+        obs = self.normalize_obs(b["obs"].reshape(T * N, -1))
+        next_obs = self.normalize_obs(b["next_obs"].reshape(T * N, -1))
+        actions = b["actions"].reshape(T * N, -1).astype(np.float32)
+        terminated = b["terminated"].astype(bool)
+        truncated = b["truncated"].astype(bool)
+        rewards = b["rewards"].astype(np.float32)
+        if self.reward_scaler is not None:
+            rewards = self.reward_scaler(rewards, np.logical_or(terminated, truncated))
+        both = self._values_fn(np.concatenate([obs, next_obs])).numpy()
+        values, next_values = both[: T * N].reshape(T, N), both[T * N :].reshape(T, N)
+        adv, returns = gae(
+            rewards, values, next_values, terminated, truncated, self.gamma, self.gae_lambda
+        )
+        logp = self._logp_fn(obs, actions).numpy()
+        if self.obs_rms is not None:
+            self.obs_rms.update(b["obs"].reshape(T * N, -1))
+        self.env_steps += T * N
+        return {
+            "obs": obs,
+            "actions": actions,
+            "logp": logp,
+            "advantages": adv.reshape(-1),
+            "returns": returns.reshape(-1).astype(np.float32),
+            "values": values.reshape(-1),
+        }
+
+    def _numpy_state(self) -> dict:
+        return {
+            "obs_rms": None if self.obs_rms is None else self.obs_rms.state_dict(),
+            "reward_scaler": None
+            if self.reward_scaler is None
+            else self.reward_scaler.state_dict(),
+            "env_steps": self.env_steps,
+            "rng": self.rng.bit_generator.state,
+        }

@@ -1,0 +1,262 @@
+"""Proximal Policy Optimization (Schulman et al. 2017, arXiv:1707.06347).
+
+PPO alternates between collecting a fixed-length rollout with the current policy π_old and taking
+several epochs of minibatch gradient steps on the clipped surrogate objective
+
+    L_clip(θ) = E_t[ min( r_t(θ) Â_t, clip(r_t(θ), 1 - ε, 1 + ε) Â_t ) ],
+    r_t(θ) = π_θ(a_t | s_t) / π_old(a_t | s_t),
+
+which removes the incentive to move the ratio outside [1 - ε, 1 + ε]. The advantages Â_t come from
+generalised advantage estimation, Â_t = Σ_l (γλ)^l δ_{t+l} with δ_t = r_t + γ V(s_{t+1}) - V(s_t).
+The value function is regressed on the λ-returns Â_t + V_old(s_t) (optionally with the same clipping
+around V_old), and an entropy bonus may be added:
+
+    loss = -L_clip + c_v · L_value - c_e · H[π_θ].
+
+Implementation details follow "The 37 Implementation Details of PPO" (Huang et al., ICLR blog
+track 2022) for MuJoCo: separate 64-64 tanh actor and critic with orthogonal init (gains √2, 0.01
+for the policy mean, 1 for the value), a state-independent log-std, running observation
+normalisation (clipped to ±10), reward scaling by the std of the discounted return, per-minibatch
+advantage normalisation, Adam with eps 1e-5, a learning rate annealed linearly to 0, and global
+gradient clipping at 0.5. Unlike the original ppo2, time-limit truncations bootstrap from V of the
+final observation.
+
+Use from your own loop::
+
+    agent = PPO(obs_dim, act_dim, Config(), seed=0, total_steps=500_000)
+    a = agent.get_action(obs)            # unclipped sample; clip it for env.step
+    ...                                  # collect rollout_steps transitions
+    stats = agent.update(batch)          # obs, actions, rewards, next_obs, terminated, truncated
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import tensorflow as tf
+
+from algos.networks import MLP
+from algos.onpolicy import GaussianActor, OnPolicyAgent
+from algos.optim import Adam
+
+
+@dataclass
+class Config:
+    """PPO hyperparameters; defaults are CleanRL's ``ppo_continuous_action.py`` (MuJoCo)."""
+
+    rollout_steps: int = 2048  # env steps per environment between updates
+    num_envs: int = 1
+    epochs: int = 10
+    num_minibatches: int = 32
+    learning_rate: float = 3e-4
+    anneal_lr: bool = True
+    adam_eps: float = 1e-5
+    gamma: float = 0.99
+    gae_lambda: float = 0.95
+    clip_range: float = 0.2
+    clip_value_loss: bool = True
+    value_coef: float = 0.5
+    entropy_coef: float = 0.0
+    max_grad_norm: float = 0.5
+    normalize_advantages: bool = True
+    normalize_obs: bool = True
+    scale_rewards: bool = True
+    hidden_sizes: list[int] = field(default_factory=lambda: [64, 64])
+    activation: str = "tanh"
+    log_std_init: float = 0.0
+
+    def __post_init__(self) -> None:
+        positive = (
+            "rollout_steps",
+            "num_envs",
+            "epochs",
+            "num_minibatches",
+            "learning_rate",
+            "adam_eps",
+            "clip_range",
+            "max_grad_norm",
+        )
+        for name in positive:
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
+        for name in ("gamma", "gae_lambda"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)!r}")
+        for name in ("value_coef", "entropy_coef"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
+        if self.num_minibatches > self.rollout_steps * self.num_envs:
+            raise ValueError("num_minibatches must not exceed rollout_steps * num_envs")
+        if not self.hidden_sizes or any(h <= 0 for h in self.hidden_sizes):
+            raise ValueError(f"hidden_sizes must be positive layer widths, got {self.hidden_sizes}")
+        if self.activation not in ("tanh", "relu"):
+            raise ValueError(f"activation must be 'tanh' or 'relu', got {self.activation!r}")
+
+
+class PPO(OnPolicyAgent):
+    """PPO with a clipped surrogate objective; see the module docstring."""
+
+    def __init__(
+        self,
+        obs_dim: int,
+        act_dim: int,
+        config: Config | None = None,
+        *,
+        seed: int = 0,
+        total_steps: int | None = None,
+    ) -> None:
+        self.config = cfg = config or Config()
+        self.total_steps = total_steps  # LR annealing horizon; None disables annealing
+        tf.random.set_seed(seed)
+        self.actor = GaussianActor(
+            obs_dim, act_dim, cfg.hidden_sizes, cfg.activation, cfg.log_std_init, seed
+        )
+        self.critic = MLP(
+            obs_dim,
+            cfg.hidden_sizes,
+            1,
+            activation=cfg.activation,
+            out_gain=1.0,
+            seed=seed + 1,
+            name="critic",
+        )
+        self.params = [*self.actor.trainable_variables, *self.critic.trainable_variables]
+        self.optimizer = Adam(self.params, cfg.learning_rate, eps=cfg.adam_eps)
+        self.shuffle_rng = tf.random.Generator.from_seed(seed)
+        self._setup_common(
+            obs_dim,
+            act_dim,
+            gamma=cfg.gamma,
+            gae_lambda=cfg.gae_lambda,
+            normalize_obs=cfg.normalize_obs,
+            scale_rewards=cfg.scale_rewards,
+            seed=seed,
+        )
+        vec = lambda: tf.TensorSpec([None], tf.float32)  # noqa: E731
+        self._train = tf.function(
+            self._train_epochs,
+            input_signature=[
+                tf.TensorSpec([None, obs_dim], tf.float32),
+                tf.TensorSpec([None, act_dim], tf.float32),
+                vec(),
+                vec(),
+                vec(),
+                vec(),
+            ],
+        )
+
+    @property
+    def rollout_steps(self) -> int:
+        return self.config.rollout_steps
+
+    @property
+    def num_envs(self) -> int:
+        return self.config.num_envs
+
+    @classmethod
+    def from_spaces(
+        cls,
+        observation_space,
+        action_space,
+        config: Config,
+        *,
+        seed: int,
+        total_steps: int | None = None,
+    ) -> PPO:
+        return cls(
+            int(np.prod(observation_space.shape)),
+            int(np.prod(action_space.shape)),
+            config,
+            seed=seed,
+            total_steps=total_steps,
+        )
+
+    def update(self, batch: dict[str, np.ndarray]) -> dict[str, float]:
+        """One PPO update (all epochs) on a rollout; returns mean losses and diagnostics."""
+        cfg = self.config
+        progress = self.env_steps / self.total_steps if self.total_steps else 0.0
+        lr = cfg.learning_rate * max(1.0 - progress, 0.0) if cfg.anneal_lr else cfg.learning_rate
+        self.optimizer.lr.assign(lr)
+        data = self._prepare(batch)
+        stats = self._train(
+            data["obs"],
+            data["actions"],
+            data["logp"],
+            data["advantages"],
+            data["returns"],
+            data["values"],
+        )
+        self._refresh_numpy_policy()
+        out = {k: float(v) for k, v in stats.items()}
+        out["learning_rate"] = lr
+        return out
+
+    # The whole update (epochs × minibatches) is one graph: one Python call per rollout.
+    def _train_epochs(self, obs, actions, logp_old, advantages, returns, values_old):
+        cfg = self.config
+        n = tf.shape(obs)[0]
+        mb_size = tf.maximum(n // cfg.num_minibatches, 1)
+        n_mb = n // mb_size
+        totals = {
+            k: tf.constant(0.0)
+            for k in ("policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction")
+        }
+        count = tf.constant(0.0)
+        for _ in tf.range(cfg.epochs):
+            perm = tf.argsort(self.shuffle_rng.uniform([n]))
+            for i in tf.range(n_mb):
+                idx = perm[i * mb_size : (i + 1) * mb_size]
+                step = self._minibatch_step(
+                    tf.gather(obs, idx),
+                    tf.gather(actions, idx),
+                    tf.gather(logp_old, idx),
+                    tf.gather(advantages, idx),
+                    tf.gather(returns, idx),
+                    tf.gather(values_old, idx),
+                )
+                totals = {k: totals[k] + step[k] for k in totals}
+                count += 1.0
+        return {k: v / count for k, v in totals.items()}
+
+    def _minibatch_step(self, obs, actions, logp_old, adv, returns, values_old):
+        cfg = self.config
+        if cfg.normalize_advantages:
+            adv = (adv - tf.reduce_mean(adv)) / (tf.math.reduce_std(adv) + 1e-8)
+        with tf.GradientTape() as tape:
+            logp = self.actor.log_prob(obs, actions)
+            log_ratio = logp - logp_old
+            ratio = tf.exp(log_ratio)
+            surrogate = tf.minimum(
+                ratio * adv, tf.clip_by_value(ratio, 1 - cfg.clip_range, 1 + cfg.clip_range) * adv
+            )
+            policy_loss = -tf.reduce_mean(surrogate)
+            values = tf.squeeze(self.critic(obs), -1)
+            if cfg.clip_value_loss:
+                clipped = values_old + tf.clip_by_value(
+                    values - values_old, -cfg.clip_range, cfg.clip_range
+                )
+                v_err = tf.maximum(tf.square(values - returns), tf.square(clipped - returns))
+            else:
+                v_err = tf.square(values - returns)
+            value_loss = 0.5 * tf.reduce_mean(v_err)
+            entropy = self.actor.entropy()
+            loss = policy_loss + cfg.value_coef * value_loss - cfg.entropy_coef * entropy
+        grads = tape.gradient(loss, self.params)
+        grads, _ = tf.clip_by_global_norm(grads, cfg.max_grad_norm)
+        self.optimizer.apply(grads)
+        return {
+            "policy_loss": policy_loss,
+            "value_loss": value_loss,
+            "entropy": entropy,
+            "approx_kl": tf.reduce_mean((ratio - 1.0) - log_ratio),
+            "clip_fraction": tf.reduce_mean(
+                tf.cast(tf.abs(ratio - 1.0) > cfg.clip_range, tf.float32)
+            ),
+        }
+
+    def config_dict(self) -> dict:
+        return asdict(self.config)
+
+
+Agent = PPO

@@ -1,0 +1,1 @@
+"""Aggregate run folders into the benchmark table and learning curves (pandas, matplotlib)."""

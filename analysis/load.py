@@ -1,0 +1,106 @@
+"""Read run folders under ``<results>/<suite>/`` into pandas, skipping what cannot be trusted.
+
+Nothing here unpickles or evaluates anything: summaries are JSON, curves are CSV. A run that is
+unfinished, failed or unreadable is left out of the numbers and described in ``notes``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+REQUIRED = ("algo", "task", "seed", "steps", "final_return", "status")
+
+
+@dataclass
+class Runs:
+    """Finished runs (one row per run) plus notes on everything that was skipped."""
+
+    summaries: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    unfinished: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.summaries)
+
+
+def run_dirs(suite_dir: Path) -> list[Path]:
+    """Every ``<algo>/<task>/seed_<k>`` folder under a suite folder."""
+    return sorted(p for p in suite_dir.glob("*/*/seed_*") if p.is_dir())
+
+
+def load_runs(results: Path | str, suite: str) -> Runs:
+    suite_dir = Path(results) / suite
+    rows, runs = [], Runs(pd.DataFrame())
+    for run_dir in run_dirs(suite_dir):
+        rel = run_dir.relative_to(suite_dir).as_posix()
+        path = run_dir / "summary.json"
+        if not path.exists():
+            runs.unfinished.append(rel)
+            continue
+        try:
+            summary = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(summary, dict):
+                raise ValueError("not a JSON object")
+        except (OSError, ValueError) as err:
+            runs.notes.append(f"{rel}: unreadable summary.json ({err}); skipped")
+            continue
+        if summary.get("status") != "done":
+            runs.failed.append(f"{rel}: {summary.get('reason') or summary.get('status')}")
+            continue
+        missing = [k for k in REQUIRED if summary.get(k) is None]
+        if missing:
+            runs.notes.append(f"{rel}: summary.json lacks {', '.join(missing)}; skipped")
+            continue
+        try:
+            final = float(summary["final_return"])
+        except (TypeError, ValueError):
+            runs.notes.append(f"{rel}: final_return is not a number; skipped")
+            continue
+        rows.append(
+            {
+                "algo": str(summary["algo"]),
+                "task": str(summary["task"]),
+                "seed": summary["seed"],
+                "steps": int(summary["steps"]),
+                "final_return": final,
+                "wall_time_s": summary.get("wall_time_s"),
+                "steps_per_s": summary.get("steps_per_s"),
+                "run_dir": str(run_dir),
+            }
+        )
+    runs.summaries = pd.DataFrame(
+        rows,
+        columns=[
+            "algo",
+            "task",
+            "seed",
+            "steps",
+            "final_return",
+            "wall_time_s",
+            "steps_per_s",
+            "run_dir",
+        ],
+    )
+    return runs
+
+
+def load_curves(runs: Runs) -> tuple[pd.DataFrame, list[str]]:
+    """Concatenate the ``eval.csv`` of every finished run: algo, task, seed, step, return_mean."""
+    frames, notes = [], []
+    for row in runs.summaries.itertuples():
+        path = Path(row.run_dir) / "eval.csv"
+        try:
+            df = pd.read_csv(path)
+            df = df[["step", "return_mean"]].apply(pd.to_numeric, errors="coerce").dropna()
+        except (OSError, ValueError, KeyError, pd.errors.ParserError) as err:
+            notes.append(f"{row.algo}/{row.task}/seed_{row.seed}: unreadable eval.csv ({err})")
+            continue
+        frames.append(df.assign(algo=row.algo, task=row.task, seed=row.seed))
+    if not frames:
+        return pd.DataFrame(columns=["algo", "task", "seed", "step", "return_mean"]), notes
+    return pd.concat(frames, ignore_index=True), notes

@@ -1,0 +1,158 @@
+"""Run a suite as Hydra multiruns, then regenerate its table and curves.
+
+    python -m sweeps.bench bench [--algos ppo,td3] [--tasks Hopper-v4] [--seeds 0,1]
+        [--steps 500000] [--results results] [--jobs N] [--launcher joblib] [-- hydra overrides]
+
+A suite (``sweeps/suites/<name>.yaml``) lists algorithms, tasks, seeds and budgets. Each algorithm
+runs only on tasks whose action space it handles: the suite becomes one Hydra multirun per kind
+of action space. Runs already done are skipped by the runs themselves, so re-running the same
+command resumes a sweep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from sweeps.config import available_algos
+
+SUITES_DIR = Path(__file__).parent / "suites"
+
+
+def load_suite(name: str) -> dict:
+    path = SUITES_DIR / f"{name}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in SUITES_DIR.glob("*.yaml")))
+        raise SystemExit(f"error: unknown suite {name!r}; available: {known}")
+    return yaml.safe_load(path.read_text())
+
+
+def _split(value: str | None) -> list[str] | None:
+    if value is None or not value.strip():
+        return None
+    return [v.strip() for v in value.replace(" ", ",").split(",") if v.strip()]
+
+
+def plan(suite: dict, algos: list[str] | None, tasks: list[str] | None) -> dict[str, list]:
+    """Group (algo, task) pairs into multiruns that Hydra's cartesian product can express."""
+    from algos import load_algo
+    from envs import action_kind, resolve_task
+
+    algos = algos or (available_algos() if suite["algos"] == "all" else list(suite["algos"]))
+    unknown = sorted(set(algos) - set(available_algos()))
+    if unknown:
+        raise SystemExit(
+            f"error: unknown algorithm(s) {', '.join(unknown)}; "
+            f"available: {', '.join(available_algos())}"
+        )
+    tasks = [resolve_task(t) for t in (tasks or suite["tasks"])]
+    task_kind = {t: action_kind(t) for t in tasks}
+    groups: dict[str, list] = {}
+    for algo in algos:
+        kind = load_algo(algo).Agent.action_kind
+        fit = [t for t in tasks if task_kind[t] == kind]
+        if fit:
+            groups.setdefault(kind, [[], fit])[0].append(algo)
+    return groups
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, extra = argv[:cut], argv[cut + 1 :]
+    p = argparse.ArgumentParser(
+        prog="python -m sweeps.bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("suite")
+    p.add_argument("--algos")
+    p.add_argument("--tasks")
+    p.add_argument("--seeds")
+    p.add_argument("--steps", type=int)
+    p.add_argument("--results", default="results")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="runs in parallel (default: one per core)",
+    )
+    p.add_argument(
+        "--launcher",
+        default=None,
+        help="Hydra launcher (default: joblib if --jobs > 1, else basic)",
+    )
+    p.add_argument("--no-analysis", action="store_true")
+    args = p.parse_args(argv)
+
+    suite = load_suite(args.suite)
+    seeds = _split(args.seeds) or [str(s) for s in suite["seeds"]]
+    steps = args.steps or suite["steps"]
+    groups = plan(suite, _split(args.algos), _split(args.tasks))
+    launcher = args.launcher or ("joblib" if args.jobs > 1 else "basic")
+    launcher_args = [f"hydra/launcher={launcher}"]
+    if launcher == "joblib":
+        launcher_args.append(f"hydra.launcher.n_jobs={args.jobs}")
+    # one thread per run: runs in parallel on all cores beat one run on all cores
+    env = {
+        **os.environ,
+        "TF_NUM_INTRAOP_THREADS": "1",
+        "TF_NUM_INTEROP_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+    n_runs = sum(len(a) * len(t) for a, t in groups.values()) * len(seeds)
+    print(
+        f"suite {args.suite}: {n_runs} runs ({steps} steps each) with {launcher} launcher, "
+        f"{args.jobs} in parallel → {args.results}/{args.suite}/",
+        flush=True,
+    )
+    rc = 0
+    for kind, (algos, tasks) in groups.items():
+        cmd = [
+            sys.executable,
+            "-m",
+            "sweeps.train",
+            "-m",
+            f"algo={','.join(algos)}",
+            f"task={','.join(tasks)}",
+            f"seed={','.join(seeds)}",
+            f"steps={steps}",
+            f"suite={args.suite}",
+            f"results_dir={args.results}",
+            f"eval_every={suite['eval_every']}",
+            f"eval_episodes={suite['eval_episodes']}",
+            "threads=1",
+            *launcher_args,
+            *extra,
+        ]
+        print(f"[{kind} actions] {' '.join(cmd[1:])}", flush=True)
+        rc = subprocess.call(cmd, env=env) or rc
+    if not args.no_analysis:
+        from analysis.__main__ import main as analysis_main
+
+        analysis_main(["all", "--suite", args.suite, "--results", args.results])
+    failed = _failed_runs(Path(args.results) / args.suite)
+    if failed:
+        print(f"{len(failed)} run(s) failed:", *failed, sep="\n  ", file=sys.stderr)
+        return 1
+    return rc
+
+
+def _failed_runs(suite_dir: Path) -> list[str]:
+    from analysis.load import load_runs
+
+    runs = load_runs(suite_dir.parent, suite_dir.name)
+    return runs.failed
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""Turn a Hydra config into a validated run specification, or one clear error."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from algos import load_algo
+from envs import action_kind, resolve_task
+from envs.registry import UnknownTaskError
+
+CONF_DIR = Path(__file__).parent / "conf"
+RUN_KEYS = (
+    "algo",
+    "task",
+    "seed",
+    "steps",
+    "suite",
+    "results_dir",
+    "eval_every",
+    "eval_episodes",
+    "threads",
+)
+
+
+class ConfigError(ValueError):
+    """A user mistake in the configuration: reported as one line, before any training."""
+
+
+def available_algos() -> list[str]:
+    """Algorithms with a config in ``sweeps/conf/algo/`` (each backed by ``algos/<name>.py``)."""
+    return sorted(p.stem for p in (CONF_DIR / "algo").glob("*.yaml"))
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    algo: str
+    algo_module: ModuleType
+    algo_config: Any  # the algorithm's Config dataclass instance
+    task: str
+    seed: int
+    steps: int
+    suite: str
+    results_dir: Path
+    eval_every: int
+    eval_episodes: int
+    threads: int
+
+    @property
+    def run_dir(self) -> Path:
+        return self.results_dir / self.suite / self.algo / self.task / f"seed_{self.seed}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved configuration, as written to ``config.yaml``."""
+        return {
+            "algo": {"name": self.algo, **dataclasses.asdict(self.algo_config)},
+            "task": self.task,
+            "seed": self.seed,
+            "steps": self.steps,
+            "suite": self.suite,
+            "results_dir": str(self.results_dir),
+            "eval_every": self.eval_every,
+            "eval_episodes": self.eval_episodes,
+            "threads": self.threads,
+        }
+
+
+def _check_type(where: str, value: Any, hint: Any) -> Any:
+    origin = typing.get_origin(hint)
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"{where} must be a list of {item.__name__}, got {value!r}")
+        return [_check_type(f"{where}[{i}]", v, item) for i, v in enumerate(value)]
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} must be true or false, got {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where} must be an integer, got {value!r}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{where} must be a number, got {value!r}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} must be a string, got {value!r}")
+        return value
+    return value
+
+
+def build_algo_config(name: str, module: ModuleType, values: dict[str, Any]) -> Any:
+    """The algorithm's ``Config`` from YAML values: unknown keys, wrong types, bad ranges fail."""
+    cls = module.Config
+    hints = typing.get_type_hints(cls)
+    fields = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - fields)
+    if unknown:
+        raise ConfigError(
+            f"unknown hyperparameter(s) for {name}: {', '.join(unknown)}; "
+            f"valid: {', '.join(sorted(fields))}"
+        )
+    checked = {k: _check_type(f"algo.{k}", v, hints[k]) for k, v in values.items()}
+    try:
+        return cls(**checked)
+    except (ValueError, TypeError) as err:
+        raise ConfigError(f"invalid {name} hyperparameters: {err}") from None
+
+
+def _int(cfg: dict, key: str, minimum: int) -> int:
+    value = cfg.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{key} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ConfigError(f"{key} must be >= {minimum}, got {value}")
+    return value
+
+
+def validate(cfg: dict[str, Any]) -> RunSpec:
+    """Check a plain-dict run config (Hydra's, resolved) and load the algorithm."""
+    unknown = sorted(set(cfg) - set(RUN_KEYS))
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(unknown)}; valid: {', '.join(RUN_KEYS)}")
+    algo_values = dict(cfg["algo"])
+    name = algo_values.pop("name", None)
+    if name not in available_algos():
+        raise ConfigError(f"unknown algorithm {name!r}; available: {', '.join(available_algos())}")
+    module = load_algo(name)
+    algo_config = build_algo_config(name, module, algo_values)
+    try:
+        task = resolve_task(str(cfg["task"]))
+    except UnknownTaskError as err:
+        raise ConfigError(str(err)) from None
+    kind = action_kind(task)
+    if kind != module.Agent.action_kind:
+        raise ConfigError(
+            f"{name} cannot act in {task}: {name} needs {module.Agent.action_kind} actions, "
+            f"{task} has {kind} actions"
+        )
+    suite = str(cfg["suite"])
+    if not suite or "/" in suite or suite.startswith("."):
+        raise ConfigError(f"suite must be a plain folder name, got {suite!r}")
+    return RunSpec(
+        algo=name,
+        algo_module=module,
+        algo_config=algo_config,
+        task=task,
+        seed=_int(cfg, "seed", 0),
+        steps=_int(cfg, "steps", 1),
+        suite=suite,
+        results_dir=Path(str(cfg["results_dir"])),
+        eval_every=_int(cfg, "eval_every", 1),
+        eval_episodes=_int(cfg, "eval_episodes", 1),
+        threads=_int(cfg, "threads", 0),
+    )

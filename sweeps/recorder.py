@@ -1,0 +1,74 @@
+"""Writes a run folder: config.yaml, eval.csv, train.csv, summary.json — atomically.
+
+Every file is written to a temporary name in the same folder and renamed into place, so a reader
+(``make table`` during a sweep) sees either the previous complete file or the new one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+EVAL_COLUMNS = ("step", "return_mean", "return_std", "length_mean", "episodes", "wall_time_s")
+TRAIN_COLUMNS = ("step", "episode_return", "episode_length")
+
+
+def atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _csv_text(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+class Recorder:
+    """Collects rows in memory and flushes whole files atomically."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+        self.eval_rows: list[dict[str, Any]] = []
+        self.train_rows: list[dict[str, Any]] = []
+
+    def write_config(self, config: dict[str, Any]) -> None:
+        atomic_write(self.run_dir / "config.yaml", yaml.safe_dump(config, sort_keys=False))
+
+    def add_episode(self, step: int, episode_return: float, episode_length: int) -> None:
+        self.train_rows.append(
+            {
+                "step": step,
+                "episode_return": round(float(episode_return), 4),
+                "episode_length": int(episode_length),
+            }
+        )
+
+    def add_eval(self, row: dict[str, Any]) -> None:
+        self.eval_rows.append(row)
+
+    def flush(self) -> None:
+        atomic_write(self.run_dir / "eval.csv", _csv_text(EVAL_COLUMNS, self.eval_rows))
+        atomic_write(self.run_dir / "train.csv", _csv_text(TRAIN_COLUMNS, self.train_rows))
+
+    def write_summary(self, summary: dict[str, Any]) -> None:
+        atomic_write(self.run_dir / "summary.json", json.dumps(summary, indent=2) + "\n")

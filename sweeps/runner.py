@@ -1,0 +1,245 @@
+"""One training run: build env and agent, train for ``steps`` env steps, evaluate, record.
+
+Data flow: RunSpec → env(s) + agent → transitions → agent.update → Recorder → run folder.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+import time
+from collections import deque
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+from envs import make_vec_env
+from sweeps.config import RunSpec
+from sweeps.provenance import provenance
+from sweeps.recorder import Recorder
+
+
+def configure_threads(threads: int) -> None:
+    """Set TF's thread pools; only possible before TF runs its first op in this process."""
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+    except RuntimeError:
+        pass  # a reused worker process (joblib/loky): TF is initialised, keep its settings
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    tf.random.set_seed(seed)
+
+
+def eval_seeds(seed: int, eval_index: int, episodes: int) -> list[int]:
+    """Distinct, reproducible reset seeds for each evaluation, disjoint from training's."""
+    return [
+        int(s) for s in np.random.SeedSequence([seed, 7919, eval_index]).generate_state(episodes)
+    ]
+
+
+def evaluate(agent: Any, env, seeds: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Returns and lengths of one deterministic episode per sub-environment of ``env``."""
+    n = env.num_envs
+    obs, _ = env.reset(seed=seeds)
+    returns, lengths = np.zeros(n), np.zeros(n, dtype=np.int64)
+    active = np.ones(n, dtype=bool)
+    while active.any():
+        obs, reward, terminated, truncated, _ = env.step(agent.get_action(obs, deterministic=True))
+        returns += reward * active
+        lengths += active
+        active &= ~(terminated | truncated)
+    return returns, lengths
+
+
+def _fmt_time(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "?"
+    seconds = int(seconds)
+    h, rem = divmod(seconds, 3600)
+    return f"{h}h{rem // 60:02d}m" if h else f"{rem // 60}m{rem % 60:02d}s"
+
+
+class Run:
+    """State of one run while it trains; ``execute`` drives it to the end."""
+
+    def __init__(self, spec: RunSpec, log=None) -> None:
+        self.spec = spec
+        self.log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+        self.tag = f"[{spec.algo} {spec.task} seed={spec.seed}]"
+        self.recorder = Recorder(spec.run_dir)
+        self.step = 0
+        self.episodes = 0
+        self.recent_returns: deque[float] = deque(maxlen=10)
+        self.train_time = 0.0
+        self.eval_time = 0.0
+        self.next_eval = 0
+        self.eval_index = 0
+        self.last_update: dict[str, float] = {}
+
+    # -- evaluation -----------------------------------------------------------------------
+    def _maybe_evaluate(self, force: bool = False) -> None:
+        if not force and self.step < self.next_eval:
+            return
+        t0 = time.perf_counter()
+        seeds = eval_seeds(self.spec.seed, self.eval_index, self.spec.eval_episodes)
+        returns, lengths = evaluate(self.agent, self.eval_env, seeds)
+        self.eval_time += time.perf_counter() - t0
+        self.recorder.add_eval(
+            {
+                "step": self.step,
+                "return_mean": round(float(returns.mean()), 4),
+                "return_std": round(float(returns.std()), 4),
+                "length_mean": round(float(lengths.mean()), 2),
+                "episodes": len(returns),
+                "wall_time_s": round(self.train_time + self.eval_time, 2),
+            }
+        )
+        self.recorder.flush()
+        self.eval_index += 1
+        while self.next_eval <= self.step:
+            self.next_eval += self.spec.eval_every
+        self._progress(float(returns.mean()), float(returns.std()))
+
+    def _progress(self, ret: float, std: float) -> None:
+        sps = self.step / self.train_time if self.train_time > 0 else float("nan")
+        remaining = self.spec.steps - self.step
+        # ETA scales the remaining training time by the share of evaluation seen so far
+        overhead = (self.train_time + self.eval_time) / self.train_time if self.train_time else 1
+        eta = remaining / sps * overhead if sps and sps == sps else float("nan")
+        recent = f"{np.mean(self.recent_returns):.1f}" if self.recent_returns else "-"
+        self.log(
+            f"{self.tag} step {self.step}/{self.spec.steps} "
+            f"({100 * self.step / self.spec.steps:.0f}%) | eval {ret:.1f} ± {std:.1f} | "
+            f"train episodes {self.episodes}, last-10 return {recent} | "
+            f"{sps:.0f} steps/s | ETA {_fmt_time(eta)}"
+        )
+
+    # -- training loops -------------------------------------------------------------------
+    def _record_episode_ends(self, ep_ret, ep_len, dones) -> None:
+        for i in np.flatnonzero(dones):
+            self.recorder.add_episode(self.step, ep_ret[i], ep_len[i])
+            self.recent_returns.append(float(ep_ret[i]))
+            self.episodes += 1
+        ep_ret[dones] = 0.0
+        ep_len[dones] = 0
+
+    def _train_on_policy(self) -> None:
+        env, agent, spec = self.env, self.agent, self.spec
+        n = env.num_envs
+        obs, _ = env.reset(seed=[spec.seed * 1000 + i for i in range(n)])
+        ep_ret, ep_len = np.zeros(n), np.zeros(n, dtype=np.int64)
+        obs_dim, act_shape = obs.shape[1], env.single_action_space.shape
+        while self.step < spec.steps:
+            t0 = time.perf_counter()
+            horizon = min(agent.rollout_steps, math.ceil((spec.steps - self.step) / n))
+            buf = {
+                "obs": np.empty((horizon, n, obs_dim), np.float32),
+                "next_obs": np.empty((horizon, n, obs_dim), np.float32),
+                "actions": np.empty((horizon, n, *act_shape), np.float32),
+                "rewards": np.empty((horizon, n), np.float32),
+                "terminated": np.empty((horizon, n), bool),
+                "truncated": np.empty((horizon, n), bool),
+            }
+            for t in range(horizon):
+                action = agent.get_action(obs)
+                next_obs, reward, terminated, truncated, info = env.step(action)
+                dones = terminated | truncated
+                buf["obs"][t], buf["actions"][t], buf["rewards"][t] = obs, action, reward
+                buf["terminated"][t], buf["truncated"][t] = terminated, truncated
+                buf["next_obs"][t] = next_obs
+                if dones.any():
+                    buf["next_obs"][t][dones] = np.stack(info["final_obs"][dones])
+                ep_ret += reward
+                ep_len += 1
+                self.step += n
+                self._record_episode_ends(ep_ret, ep_len, dones)
+                obs = next_obs
+                if self.step >= self.next_eval and self.step < spec.steps:
+                    # the policy is fixed during a rollout: evaluating now is evaluating it
+                    self.train_time += time.perf_counter() - t0
+                    self._maybe_evaluate()
+                    t0 = time.perf_counter()
+            self.last_update = agent.update(buf)
+            self.train_time += time.perf_counter() - t0
+            self._check_finite()
+
+    def _check_finite(self) -> None:
+        bad = [k for k, v in self.last_update.items() if not np.isfinite(v)]
+        if bad:
+            raise FloatingPointError(f"non-finite {', '.join(bad)} at step {self.step}")
+
+    # -- driver ---------------------------------------------------------------------------
+    def execute(self) -> dict[str, Any]:
+        spec = self.spec
+        started = datetime.now(timezone.utc)
+        t_start = time.perf_counter()
+        summary: dict[str, Any] = {
+            "algo": spec.algo,
+            "task": spec.task,
+            "seed": spec.seed,
+            "suite": spec.suite,
+            "steps_target": spec.steps,
+            "started_at": started.isoformat(timespec="seconds"),
+        }
+        try:
+            seed_everything(spec.seed)
+            self.recorder.write_config(spec.to_dict())
+            cfg = spec.algo_config
+            self.env = make_vec_env(spec.task, getattr(cfg, "num_envs", 1), spec.seed)
+            self.eval_env = make_vec_env(spec.task, spec.eval_episodes, spec.seed + 1)
+            self.agent = spec.algo_module.Agent.from_spaces(
+                self.env.single_observation_space,
+                self.env.single_action_space,
+                cfg,
+                seed=spec.seed,
+                total_steps=spec.steps,
+            )
+            self.log(f"{self.tag} training for {spec.steps} steps → {spec.run_dir}")
+            self._maybe_evaluate(force=True)  # the untrained policy, step 0
+            if not self.agent.on_policy:
+                raise NotImplementedError("off-policy training loop")
+            self._train_on_policy()
+            self._maybe_evaluate(force=True)  # the final policy
+            status, reason = "done", None
+        except Exception as err:  # contained: recorded as a failed run, re-raised by the caller
+            status, reason = "failed", f"{type(err).__name__}: {err}"
+            self.log(f"{self.tag} FAILED at step {self.step}: {reason}")
+            try:
+                self.recorder.flush()
+            except OSError:
+                pass
+        finally:
+            for env in (getattr(self, "env", None), getattr(self, "eval_env", None)):
+                if env is not None:
+                    env.close()
+        final = self.recorder.eval_rows[-1] if self.recorder.eval_rows else None
+        summary.update(
+            {
+                "steps": self.step,
+                "final_return": final["return_mean"] if final and status == "done" else None,
+                "final_return_std": final["return_std"] if final and status == "done" else None,
+                "status": status,
+                "reason": reason,
+                "episodes": self.episodes,
+                "wall_time_s": round(time.perf_counter() - t_start, 2),
+                "train_time_s": round(self.train_time, 2),
+                "eval_time_s": round(self.eval_time, 2),
+                "steps_per_s": round(self.step / self.train_time, 1) if self.train_time else None,
+                "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "provenance": provenance(),
+            }
+        )
+        self.recorder.write_summary(summary)
+        if status == "done":
+            self.log(
+                f"{self.tag} done: final return {summary['final_return']:.1f} "
+                f"({summary['steps_per_s']} steps/s, {_fmt_time(summary['wall_time_s'])})"
+            )
+        return summary

@@ -1,0 +1,66 @@
+"""Hydra entry point for one run (or, with -m, a multirun sweep).
+
+python -m sweeps.train algo=ppo task=Hopper-v4 seed=0 steps=500000 [suite=bench]
+    [results_dir=results] [eval_every=10000] [eval_episodes=10] [algo.<hp>=<value>]
+python -m sweeps.train -m algo=ppo task=Hopper-v4,Walker2d-v4 seed=0,1,2
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
+
+from sweeps.config import ConfigError, validate
+
+
+def _multirun() -> bool:
+    try:
+        return HydraConfig.get().mode == RunMode.MULTIRUN
+    except ValueError:
+        return False
+
+
+def _done_already(run_dir) -> bool:
+    path = run_dir / "summary.json"
+    if not path.is_file():
+        return False
+    try:
+        return json.loads(path.read_text()).get("status") == "done"
+    except (OSError, ValueError):
+        return False
+
+
+@hydra.main(version_base="1.3", config_path="conf", config_name="config")
+def main(cfg: DictConfig) -> str:
+    raw = OmegaConf.to_container(cfg, resolve=True)
+    try:
+        spec = validate(raw)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr, flush=True)
+        if _multirun():
+            return "invalid"
+        sys.exit(2)
+    if _done_already(spec.run_dir):
+        print(
+            f"[{spec.algo} {spec.task} seed={spec.seed}] already done: {spec.run_dir}",
+            file=sys.stderr,
+            flush=True,
+        )
+        return "skipped"
+
+    from sweeps.runner import Run, configure_threads  # imports TensorFlow
+
+    configure_threads(spec.threads)
+    summary = Run(spec).execute()
+    if summary["status"] != "done" and not _multirun():
+        sys.exit(1)
+    return summary["status"]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+import dataclasses
+from pathlib import Path
+
+import pytest
+import yaml
+
+from algos import load_algo
+from sweeps.config import ConfigError, available_algos, validate
+
+CONF = Path(__file__).resolve().parent.parent / "sweeps" / "conf"
+
+
+def base_cfg(**over):
+    algo = yaml.safe_load((CONF / "algo" / "ppo.yaml").read_text())
+    cfg = {
+        "algo": algo,
+        "task": "InvertedPendulum-v4",
+        "seed": 0,
+        "steps": 1000,
+        "suite": "t",
+        "results_dir": "/tmp/x",
+        "eval_every": 100,
+        "eval_episodes": 2,
+        "threads": 1,
+    }
+    cfg.update(over)
+    return cfg
+
+
+@pytest.mark.parametrize("name", available_algos())
+def test_algo_yaml_lists_every_hyperparameter_with_the_dataclass_defaults(name):
+    values = yaml.safe_load((CONF / "algo" / f"{name}.yaml").read_text())
+    assert values.pop("name") == name
+    defaults = dataclasses.asdict(load_algo(name).Config())
+    assert values == defaults
+
+
+def test_valid_config_builds_a_spec():
+    spec = validate(base_cfg(task="Hopper"))
+    assert spec.task == "Hopper-v4" and spec.algo == "ppo"
+    assert spec.run_dir == Path("/tmp/x/t/ppo/Hopper-v4/seed_0")
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"algo": {"name": "nope"}}, "unknown algorithm 'nope'; available: .*ppo"),
+        ({"task": "Hoper-v4"}, "unknown task 'Hoper-v4'.*Hopper-v4"),
+        ({"steps": 0}, "steps must be >= 1"),
+        ({"steps": -5}, "steps must be >= 1"),
+        ({"steps": "many"}, "steps must be an integer"),
+        ({"seed": 1.5}, "seed must be an integer"),
+        ({"eval_episodes": 0}, "eval_episodes must be >= 1"),
+        ({"suite": "../x"}, "suite must be a plain folder name"),
+    ],
+)
+def test_bad_run_settings_are_clear_errors(override, message):
+    with pytest.raises(ConfigError, match=message):
+        validate(base_cfg(**override))
+
+
+@pytest.mark.parametrize(
+    ("hp", "message"),
+    [
+        ({"learning_rat": 1e-3}, "unknown hyperparameter.*learning_rat.*valid: .*learning_rate"),
+        ({"learning_rate": "fast"}, "algo.learning_rate must be a number"),
+        ({"epochs": 2.5}, "algo.epochs must be an integer"),
+        ({"anneal_lr": "yes"}, "algo.anneal_lr must be true or false"),
+        ({"gamma": 1.5}, "gamma must be in \\[0, 1\\]"),
+        ({"clip_range": 0}, "clip_range must be > 0"),
+        ({"hidden_sizes": [64, "x"]}, "hidden_sizes\\[1\\] must be an integer"),
+    ],
+)
+def test_bad_hyperparameters_are_clear_errors(hp, message):
+    cfg = base_cfg()
+    cfg["algo"].update(hp)
+    with pytest.raises(ConfigError, match=message):
+        validate(cfg)

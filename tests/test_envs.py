@@ -1,0 +1,42 @@
+import numpy as np
+import pytest
+
+from envs import MUJOCO_TASKS, make_env, make_vec_env, resolve_task
+from envs.registry import UnknownTaskError
+
+
+def test_registry_has_the_ten_rlpack_tasks_as_v4():
+    assert len(MUJOCO_TASKS) == 10 and all(t.endswith("-v4") for t in MUJOCO_TASKS)
+
+
+def test_resolve_task_accepts_v4_v5_and_short_names_and_rejects_unknown():
+    assert resolve_task("Hopper-v4") == "Hopper-v4"
+    assert resolve_task("Hopper-v5") == "Hopper-v5"
+    assert resolve_task("Hopper") == "Hopper-v4"
+    with pytest.raises(UnknownTaskError, match="Hopper-v4"):
+        resolve_task("Hoper-v4")
+
+
+def test_float32_observations_and_seeded_resets():
+    a, b = make_env("HalfCheetah-v4"), make_env("HalfCheetah-v4")
+    oa, _ = a.reset(seed=3)
+    ob, _ = b.reset(seed=3)
+    assert oa.dtype == np.float32 and a.observation_space.dtype == np.float32
+    np.testing.assert_array_equal(oa, ob)
+
+
+def test_time_limit_is_truncation_not_termination():
+    env = make_env("Reacher-v4", seed=0)  # 50-step limit, never terminates
+    for t in range(50):
+        _, _, terminated, truncated, _ = env.step(env.action_space.sample())
+        assert not terminated
+        assert truncated == (t == 49)
+
+
+def test_vector_env_returns_final_obs_on_episode_end():
+    env = make_vec_env("Reacher-v4", num_envs=2, seed=0)
+    obs, _ = env.reset(seed=[0, 1])
+    for _ in range(50):
+        obs, _, _, truncated, info = env.step(np.zeros((2, 2), np.float32))
+    assert truncated.all() and info["final_obs"][0].shape == (11,)
+    assert not np.array_equal(info["final_obs"][0], obs[0])  # obs is already the reset one
