@@ -6,6 +6,17 @@ Every algorithm lives in one module ``algos/<name>.py`` that exposes two names:
 - ``Agent``: the agent class, usable from your own loop through ``get_action(obs)`` and
   ``update(batch)``.
 
+The harness relies on a few more members of ``Agent``:
+
+- ``Agent.from_spaces(observation_space, action_space, config, *, seed, total_steps)``: build
+  from Gymnasium-like spaces (only ``.shape``, ``.low``, ``.high``, ``.n`` are read);
+- ``on_policy`` (bool) and ``action_kind`` (``"continuous"`` or ``"discrete"``), class attributes;
+  on-policy agents also expose ``rollout_steps`` and ``num_envs``;
+- agents are ``tf.Module``s, so every ``tf.Variable`` (networks, optimiser slots, TF random
+  generators) is saved by ``tf.train.Checkpoint(agent=agent)``; ``numpy_state()`` and
+  ``load_numpy_state(state)`` carry the rest (normalisers, NumPy RNG, counters) as JSON-compatible
+  data.
+
 This package imports nothing but TensorFlow and NumPy: environments, configuration files and
 analysis live in ``envs/``, ``sweeps/`` and ``analysis/``.
 """

@@ -111,11 +111,11 @@ def time_major(batch: dict[str, np.ndarray], obs_dim: int) -> dict[str, np.ndarr
     return out
 
 
-class OnPolicyAgent:
+class OnPolicyAgent(tf.Module):
     """Acting and batch preparation common to PPO, TRPO and A2C.
 
-    Subclasses build ``self.actor`` (a :class:`GaussianActor`) and ``self.critic`` (an MLP with one
-    output), then call :meth:`_setup_common`.
+    Subclasses call ``tf.Module.__init__``, build ``self.actor`` (a :class:`GaussianActor`) and
+    ``self.critic`` (an MLP with one output), then call :meth:`_setup_common`.
     """
 
     on_policy = True

@@ -106,6 +106,7 @@ class PPO(OnPolicyAgent):
         seed: int = 0,
         total_steps: int | None = None,
     ) -> None:
+        super().__init__(name="ppo")
         self.config = cfg = config or Config()
         self.total_steps = total_steps  # LR annealing horizon; None disables annealing
         tf.random.set_seed(seed)

@@ -77,16 +77,15 @@ class Run:
         self.step = 0
         self.episodes = 0
         self.recent_returns: deque[float] = deque(maxlen=10)
-        self.train_time = 0.0
+        self._loop_start: float | None = None
+        self._loop_end: float | None = None
         self.eval_time = 0.0
         self.next_eval = 0
         self.eval_index = 0
         self.last_update: dict[str, float] = {}
 
     # -- evaluation -----------------------------------------------------------------------
-    def _maybe_evaluate(self, force: bool = False) -> None:
-        if not force and self.step < self.next_eval:
-            return
+    def _evaluate(self) -> None:
         t0 = time.perf_counter()
         seeds = eval_seeds(self.spec.seed, self.eval_index, self.spec.eval_episodes)
         returns, lengths = evaluate(self.agent, self.eval_env, seeds)
@@ -121,59 +120,56 @@ class Run:
             f"{sps:.0f} steps/s | ETA {_fmt_time(eta)}"
         )
 
-    # -- training loops -------------------------------------------------------------------
-    def _record_episode_ends(self, ep_ret, ep_len, dones) -> None:
+    # -- services for the training loops (sweeps/onpolicy_loop.py, sweeps/offpolicy_loop.py) --
+    def reset_env(self) -> np.ndarray:
+        """Reset the training envs with the run's seeds; returns the first observations."""
+        n = self.env.num_envs
+        obs, _ = self.env.reset(seed=[self.spec.seed * 1000 + i for i in range(n)])
+        self.ep_ret, self.ep_len = np.zeros(n), np.zeros(n, dtype=np.int64)
+        return obs
+
+    @staticmethod
+    def true_next_obs(next_obs, terminated, truncated, info) -> np.ndarray:
+        """The observation that followed each env's step: on an episode end, its last one."""
+        dones = terminated | truncated
+        if not dones.any():
+            return next_obs
+        out = next_obs.copy()
+        out[dones] = np.stack(info["final_obs"][dones])
+        return out
+
+    def count_steps(self, reward, terminated, truncated) -> None:
+        """Advance the step counter by one vector step; record finished episodes."""
+        self.ep_ret += reward
+        self.ep_len += 1
+        self.step += self.env.num_envs
+        dones = terminated | truncated
         for i in np.flatnonzero(dones):
-            self.recorder.add_episode(self.step, ep_ret[i], ep_len[i])
-            self.recent_returns.append(float(ep_ret[i]))
+            self.recorder.add_episode(self.step, self.ep_ret[i], self.ep_len[i])
+            self.recent_returns.append(float(self.ep_ret[i]))
             self.episodes += 1
-        ep_ret[dones] = 0.0
-        ep_len[dones] = 0
+        self.ep_ret[dones] = 0.0
+        self.ep_len[dones] = 0
 
-    def _train_on_policy(self) -> None:
-        env, agent, spec = self.env, self.agent, self.spec
-        n = env.num_envs
-        obs, _ = env.reset(seed=[spec.seed * 1000 + i for i in range(n)])
-        ep_ret, ep_len = np.zeros(n), np.zeros(n, dtype=np.int64)
-        obs_dim, act_shape = obs.shape[1], env.single_action_space.shape
-        while self.step < spec.steps:
-            t0 = time.perf_counter()
-            horizon = min(agent.rollout_steps, math.ceil((spec.steps - self.step) / n))
-            buf = {
-                "obs": np.empty((horizon, n, obs_dim), np.float32),
-                "next_obs": np.empty((horizon, n, obs_dim), np.float32),
-                "actions": np.empty((horizon, n, *act_shape), np.float32),
-                "rewards": np.empty((horizon, n), np.float32),
-                "terminated": np.empty((horizon, n), bool),
-                "truncated": np.empty((horizon, n), bool),
-            }
-            for t in range(horizon):
-                action = agent.get_action(obs)
-                next_obs, reward, terminated, truncated, info = env.step(action)
-                dones = terminated | truncated
-                buf["obs"][t], buf["actions"][t], buf["rewards"][t] = obs, action, reward
-                buf["terminated"][t], buf["truncated"][t] = terminated, truncated
-                buf["next_obs"][t] = next_obs
-                if dones.any():
-                    buf["next_obs"][t][dones] = np.stack(info["final_obs"][dones])
-                ep_ret += reward
-                ep_len += 1
-                self.step += n
-                self._record_episode_ends(ep_ret, ep_len, dones)
-                obs = next_obs
-                if self.step >= self.next_eval and self.step < spec.steps:
-                    # the policy is fixed during a rollout: evaluating now is evaluating it
-                    self.train_time += time.perf_counter() - t0
-                    self._maybe_evaluate()
-                    t0 = time.perf_counter()
-            self.last_update = agent.update(buf)
-            self.train_time += time.perf_counter() - t0
-            self._check_finite()
+    def maybe_evaluate(self) -> None:
+        """Evaluate if the step counter passed the next evaluation point (not at the end)."""
+        if self.next_eval <= self.step < self.spec.steps:
+            self._evaluate()
 
-    def _check_finite(self) -> None:
-        bad = [k for k, v in self.last_update.items() if not np.isfinite(v)]
+    def after_update(self, stats: dict[str, float]) -> None:
+        """Keep the update's statistics; a non-finite loss fails the run."""
+        self.last_update = stats
+        bad = [k for k, v in stats.items() if not np.isfinite(v)]
         if bad:
             raise FloatingPointError(f"non-finite {', '.join(bad)} at step {self.step}")
+
+    @property
+    def train_time(self) -> float:
+        """Wall time of the training loop so far, evaluation excluded."""
+        if self._loop_start is None:
+            return 0.0
+        end = self._loop_end or time.perf_counter()
+        return end - self._loop_start - self.eval_time
 
     # -- driver ---------------------------------------------------------------------------
     def execute(self) -> dict[str, Any]:
@@ -192,7 +188,12 @@ class Run:
             seed_everything(spec.seed)
             self.recorder.write_config(spec.to_dict())
             cfg = spec.algo_config
-            self.env = make_vec_env(spec.task, getattr(cfg, "num_envs", 1), spec.seed)
+            self.env = make_vec_env(
+                spec.task,
+                getattr(cfg, "num_envs", 1),
+                spec.seed,
+                asynchronous=getattr(cfg, "async_envs", False),
+            )
             self.eval_env = make_vec_env(spec.task, spec.eval_episodes, spec.seed + 1)
             self.agent = spec.algo_module.Agent.from_spaces(
                 self.env.single_observation_space,
@@ -202,11 +203,15 @@ class Run:
                 total_steps=spec.steps,
             )
             self.log(f"{self.tag} training for {spec.steps} steps → {spec.run_dir}")
-            self._maybe_evaluate(force=True)  # the untrained policy, step 0
-            if not self.agent.on_policy:
-                raise NotImplementedError("off-policy training loop")
-            self._train_on_policy()
-            self._maybe_evaluate(force=True)  # the final policy
+            self._loop_start = time.perf_counter()
+            self._evaluate()  # the untrained policy, step 0
+            if self.agent.on_policy:
+                from sweeps.onpolicy_loop import train
+            else:
+                from sweeps.offpolicy_loop import train
+            train(self)
+            self._evaluate()  # the final policy
+            self._loop_end = time.perf_counter()
             status, reason = "done", None
         except Exception as err:  # contained: recorded as a failed run, re-raised by the caller
             status, reason = "failed", f"{type(err).__name__}: {err}"
@@ -219,6 +224,7 @@ class Run:
             for env in (getattr(self, "env", None), getattr(self, "eval_env", None)):
                 if env is not None:
                     env.close()
+        train_time = self.train_time
         final = self.recorder.eval_rows[-1] if self.recorder.eval_rows else None
         summary.update(
             {
@@ -229,9 +235,9 @@ class Run:
                 "reason": reason,
                 "episodes": self.episodes,
                 "wall_time_s": round(time.perf_counter() - t_start, 2),
-                "train_time_s": round(self.train_time, 2),
+                "train_time_s": round(train_time, 2),
                 "eval_time_s": round(self.eval_time, 2),
-                "steps_per_s": round(self.step / self.train_time, 1) if self.train_time else None,
+                "steps_per_s": round(self.step / train_time, 1) if train_time else None,
                 "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "provenance": provenance(),
             }

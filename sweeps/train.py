@@ -62,5 +62,24 @@ def main(cfg: DictConfig) -> str:
     return summary["status"]
 
 
+def precheck(argv: list[str]) -> str | None:
+    """Errors Hydra would report less clearly, found from the overrides before Hydra starts."""
+    from sweeps.config import available_algos
+
+    for arg in argv:
+        if arg.startswith("algo="):
+            names = arg.split("=", 1)[1].split(",")
+            unknown = [n for n in names if n not in available_algos()]
+            if unknown:
+                return (
+                    f"unknown algorithm {unknown[0]!r}; available: {', '.join(available_algos())}"
+                )
+    return None
+
+
 if __name__ == "__main__":
+    problem = precheck(sys.argv[1:])
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        sys.exit(2)
     main()

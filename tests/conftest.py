@@ -25,3 +25,16 @@ def run_cli(*args: str, cwd: Path = REPO, timeout: int = 600) -> subprocess.Comp
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture
+def algo_config():
+    """The committed YAML hyperparameters of an algorithm, as the harness would load them."""
+    import yaml
+
+    def load(name: str, **overrides):
+        values = yaml.safe_load((REPO / "sweeps" / "conf" / "algo" / f"{name}.yaml").read_text())
+        values.update(overrides)
+        return values
+
+    return load

@@ -1,0 +1,27 @@
+"""User mistakes on the command line: one clear line, exit code 2, nothing written."""
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["algo=nope"], "unknown algorithm 'nope'; available: ppo"),
+        (["task=Hoper-v4"], "unknown task 'Hoper-v4'"),
+        (["steps=0"], "steps must be >= 1"),
+        (["algo.learning_rate=fast"], "algo.learning_rate must be a number"),
+    ],
+)
+def test_bad_input_is_one_line_without_traceback_and_writes_nothing(cli, tmp_path, args, message):
+    out = cli("-m", "sweeps.train", *args, f"results_dir={tmp_path}")
+    assert out.returncode == 2
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr
+    assert not list(tmp_path.rglob("*.*")), list(tmp_path.rglob("*"))
+
+
+def test_typo_in_hyperparameter_name_is_rejected(cli, tmp_path):
+    out = cli("-m", "sweeps.train", "algo.learning_rat=0.1", f"results_dir={tmp_path}")
+    assert out.returncode != 0
+    assert "learning_rat" in out.stderr
+    assert not list(tmp_path.rglob("*.*"))
