@@ -37,3 +37,4 @@ def train(run: Run) -> None:
             # the policy is fixed during a rollout: evaluating now is evaluating it
             run.maybe_evaluate()
         run.after_update(agent.update(buf))
+        run.maybe_checkpoint()

@@ -83,6 +83,7 @@ class Run:
         self.next_eval = 0
         self.eval_index = 0
         self.last_update: dict[str, float] = {}
+        self.extra_state: dict[str, Any] = {}  # loop-owned state to checkpoint (replay buffer)
 
     # -- evaluation -----------------------------------------------------------------------
     def _evaluate(self) -> None:
@@ -162,6 +163,13 @@ class Run:
         bad = [k for k, v in stats.items() if not np.isfinite(v)]
         if bad:
             raise FloatingPointError(f"non-finite {', '.join(bad)} at step {self.step}")
+
+    def register_state(self, name: str, obj: Any) -> None:
+        """Have ``obj`` (with ``numpy_state()`` / ``load_numpy_state()``) saved in checkpoints."""
+        self.extra_state[name] = obj
+
+    def maybe_checkpoint(self) -> None:
+        """Called by the loops after each update, where the run's state is consistent."""
 
     @property
     def train_time(self) -> float:
