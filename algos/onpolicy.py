@@ -211,12 +211,32 @@ class OnPolicyAgent(tf.Module):
             "values": values.reshape(-1),
         }
 
-    def _numpy_state(self) -> dict:
+    # -- checkpointing: tf.Variables are tracked by tf.Module; the rest is plain data -----
+    def numpy_state(self) -> dict:
+        """Everything outside tf.Variables, as JSON-compatible data."""
         return {
-            "obs_rms": None if self.obs_rms is None else self.obs_rms.state_dict(),
-            "reward_scaler": None
-            if self.reward_scaler is None
-            else self.reward_scaler.state_dict(),
+            "obs_rms": _to_lists(self.obs_rms.state_dict()) if self.obs_rms else None,
+            "reward_scaler": (
+                _to_lists(self.reward_scaler.state_dict()) if self.reward_scaler else None
+            ),
             "env_steps": self.env_steps,
             "rng": self.rng.bit_generator.state,
         }
+
+    def load_numpy_state(self, state: dict) -> None:
+        if self.obs_rms is not None:
+            self.obs_rms.load_state_dict(state["obs_rms"])
+        if self.reward_scaler is not None:
+            self.reward_scaler.load_state_dict(state["reward_scaler"])
+        self.env_steps = int(state["env_steps"])
+        self.rng.bit_generator.state = state["rng"]
+        self._refresh_numpy_policy()
+
+
+def _to_lists(obj):
+    """NumPy arrays → lists, recursively, for JSON."""
+    if isinstance(obj, dict):
+        return {k: _to_lists(v) for k, v in obj.items()}
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    return obj
