@@ -9,6 +9,7 @@ import numpy as np
 from gymnasium.vector import AutoresetMode
 
 from envs.registry import resolve_task
+from envs.state import Restorable
 
 
 def _build(task: str, **kwargs) -> gym.Env:
@@ -25,7 +26,7 @@ def _build(task: str, **kwargs) -> gym.Env:
     if isinstance(env.action_space, gym.spaces.Box):
         # Gaussian policies sample unbounded actions; the env sees them clipped to the bounds.
         env = gym.wrappers.ClipAction(env)
-    return env
+    return Restorable(env)
 
 
 def make_env(task: str, seed: int | None = None, **kwargs) -> gym.Env:

@@ -15,6 +15,7 @@ from envs.registry import UnknownTaskError
 
 CONF_DIR = Path(__file__).parent / "conf"
 RUN_KEYS = (
+    "checkpoint_every",
     "algo",
     "task",
     "seed",
@@ -25,6 +26,9 @@ RUN_KEYS = (
     "eval_episodes",
     "threads",
 )
+
+# Settings that may differ between the sessions of one run without changing its results.
+NOT_COMPARED = ("results_dir", "threads", "checkpoint_every")
 
 
 class ConfigError(ValueError):
@@ -49,10 +53,18 @@ class RunSpec:
     eval_every: int
     eval_episodes: int
     threads: int
+    checkpoint_every: int = 50_000
 
     @property
     def run_dir(self) -> Path:
         return self.results_dir / self.suite / self.algo / self.task / f"seed_{self.seed}"
+
+    def comparable_dict(self) -> dict[str, Any]:
+        """The settings that decide a run's results (not where it is written or how fast)."""
+        out = self.to_dict()
+        for key in NOT_COMPARED:
+            out.pop(key, None)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved configuration, as written to ``config.yaml``."""
@@ -66,6 +78,7 @@ class RunSpec:
             "eval_every": self.eval_every,
             "eval_episodes": self.eval_episodes,
             "threads": self.threads,
+            "checkpoint_every": self.checkpoint_every,
         }
 
 
@@ -158,4 +171,54 @@ def validate(cfg: dict[str, Any]) -> RunSpec:
         eval_every=_int(cfg, "eval_every", 1),
         eval_episodes=_int(cfg, "eval_episodes", 1),
         threads=_int(cfg, "threads", 0),
+        checkpoint_every=_int(cfg, "checkpoint_every", 0) if "checkpoint_every" in cfg else 50_000,
     )
+
+
+def check_existing_run(spec: RunSpec) -> str | None:
+    """Compare a run folder's ``config.yaml`` with ``spec``; return its status if it has one.
+
+    Raises :class:`ConfigError` when the folder was made with other settings: resuming or
+    skipping it would silently mix two configurations under one name.
+    """
+    import json
+
+    import yaml
+
+    config_path = spec.run_dir / "config.yaml"
+    if config_path.is_file():
+        try:
+            existing = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as err:
+            raise ConfigError(
+                f"{config_path} is unreadable ({err}); move the folder away"
+            ) from None
+        if not isinstance(existing, dict):
+            raise ConfigError(f"{config_path} is not a mapping; move the folder away")
+        for key in NOT_COMPARED:
+            existing.pop(key, None)
+        wanted = spec.comparable_dict()
+        diffs = _differences(existing, wanted)
+        if diffs:
+            raise ConfigError(
+                f"{spec.run_dir} was made with other settings ({'; '.join(diffs[:5])}); "
+                "use another suite= or results_dir=, or delete that folder"
+            )
+    summary_path = spec.run_dir / "summary.json"
+    if summary_path.is_file():
+        try:
+            return json.loads(summary_path.read_text(encoding="utf-8")).get("status")
+        except (OSError, ValueError, AttributeError):
+            return None
+    return None
+
+
+def _differences(old: Any, new: Any, prefix: str = "") -> list[str]:
+    if isinstance(old, dict) and isinstance(new, dict):
+        out = []
+        for key in sorted(set(old) | set(new)):
+            out += _differences(old.get(key), new.get(key), f"{prefix}{key}.")
+        return out
+    if old != new:
+        return [f"{prefix.rstrip('.')}: folder has {old!r}, command asks {new!r}"]
+    return []

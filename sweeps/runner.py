@@ -1,6 +1,10 @@
 """One training run: build env and agent, train for ``steps`` env steps, evaluate, record.
 
 Data flow: RunSpec → env(s) + agent → transitions → agent.update → Recorder → run folder.
+
+A run folder that already holds a checkpoint is resumed from it: agent, optimiser, normalisers,
+replay buffer, random generators, environments mid-episode and the rows recorded so far, so the
+resumed run continues exactly where the checkpoint was taken.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import numpy as np
 import tensorflow as tf
 
 from envs import make_vec_env
+from envs.state import get_vector_state, set_vector_state
+from sweeps import checkpoint
 from sweeps.config import RunSpec
 from sweeps.provenance import provenance
 from sweeps.recorder import Recorder
@@ -77,13 +83,23 @@ class Run:
         self.step = 0
         self.episodes = 0
         self.recent_returns: deque[float] = deque(maxlen=10)
-        self._loop_start: float | None = None
-        self._loop_end: float | None = None
         self.eval_time = 0.0
         self.next_eval = 0
         self.eval_index = 0
         self.last_update: dict[str, float] = {}
         self.extra_state: dict[str, Any] = {}  # loop-owned state to checkpoint (replay buffer)
+        self.last_checkpoint_step = 0
+        # time bookkeeping; *_before are the totals of earlier sessions of a resumed run
+        self._loop_start: float | None = None
+        self._loop_end: float | None = None
+        self._train_before = 0.0
+        self._wall_before = 0.0
+        self._eval_at_start = 0.0
+        self._resume: dict[str, Any] | None = None  # checkpoint state awaiting reset_env
+        self._resume_path = None
+        self._resumed_from: int | None = None
+        self._tty = sys.stderr.isatty()
+        self._last_bar = 0.0
 
     # -- evaluation -----------------------------------------------------------------------
     def _evaluate(self) -> None:
@@ -114,6 +130,8 @@ class Run:
         overhead = (self.train_time + self.eval_time) / self.train_time if self.train_time else 1
         eta = remaining / sps * overhead if sps and sps == sps else float("nan")
         recent = f"{np.mean(self.recent_returns):.1f}" if self.recent_returns else "-"
+        if self._tty:
+            sys.stderr.write("\r\033[K")
         self.log(
             f"{self.tag} step {self.step}/{self.spec.steps} "
             f"({100 * self.step / self.spec.steps:.0f}%) | eval {ret:.1f} ± {std:.1f} | "
@@ -121,12 +139,34 @@ class Run:
             f"{sps:.0f} steps/s | ETA {_fmt_time(eta)}"
         )
 
+    def _bar(self) -> None:
+        """A one-line progress bar, redrawn at most once a second, on a terminal only."""
+        now = time.monotonic()
+        if now - self._last_bar < 1.0:
+            return
+        self._last_bar = now
+        frac = self.step / self.spec.steps
+        sps = self.step / self.train_time if self.train_time > 0 else 0.0
+        recent = f"{np.mean(self.recent_returns):.1f}" if self.recent_returns else "-"
+        bar = "#" * int(30 * frac)
+        sys.stderr.write(
+            f"\r\033[K{self.tag} [{bar:<30}] {self.step}/{self.spec.steps} "
+            f"return {recent} | {sps:.0f} steps/s"
+        )
+        sys.stderr.flush()
+
     # -- services for the training loops (sweeps/onpolicy_loop.py, sweeps/offpolicy_loop.py) --
     def reset_env(self) -> np.ndarray:
-        """Reset the training envs with the run's seeds; returns the first observations."""
+        """The training envs' current observations: fresh episodes, or a checkpoint's."""
         n = self.env.num_envs
         obs, _ = self.env.reset(seed=[self.spec.seed * 1000 + i for i in range(n)])
         self.ep_ret, self.ep_len = np.zeros(n), np.zeros(n, dtype=np.int64)
+        if self._resume is not None:
+            state, self._resume = self._resume, None
+            obs = set_vector_state(self.env, state["env"])
+            self.env.action_space.np_random.bit_generator.state = state["action_space_rng"]
+            self.ep_ret = np.asarray(state["ep_ret"], np.float64)
+            self.ep_len = np.asarray(state["ep_len"], np.int64)
         return obs
 
     @staticmethod
@@ -151,6 +191,8 @@ class Run:
             self.episodes += 1
         self.ep_ret[dones] = 0.0
         self.ep_len[dones] = 0
+        if self._tty and self.step % 1024 < self.env.num_envs:
+            self._bar()
 
     def maybe_evaluate(self) -> None:
         """Evaluate if the step counter passed the next evaluation point (not at the end)."""
@@ -165,25 +207,86 @@ class Run:
             raise FloatingPointError(f"non-finite {', '.join(bad)} at step {self.step}")
 
     def register_state(self, name: str, obj: Any) -> None:
-        """Have ``obj`` (with ``numpy_state()`` / ``load_numpy_state()``) saved in checkpoints."""
+        """Have ``obj`` (with ``numpy_state()`` / ``load_numpy_state()``) saved in checkpoints.
+
+        When the run is being resumed, ``obj`` is loaded from the checkpoint right away.
+        """
         self.extra_state[name] = obj
+        if self._resume_path is not None:
+            checkpoint.load_extra(self._resume_path, name, obj)
 
     def maybe_checkpoint(self) -> None:
         """Called by the loops after each update, where the run's state is consistent."""
+        every = self.spec.checkpoint_every
+        if every and self.step - self.last_checkpoint_step >= every and self.step < self.spec.steps:
+            self.save_checkpoint()
+
+    def save_checkpoint(self) -> None:
+        t0 = time.perf_counter()
+        self.recorder.flush()
+        state = {
+            "step": self.step,
+            "config": self.spec.comparable_dict(),
+            "episodes": self.episodes,
+            "eval_index": self.eval_index,
+            "next_eval": self.next_eval,
+            "eval_time": self.eval_time,
+            "train_time": self.train_time,
+            "wall_time": self._wall_before + time.perf_counter() - self._t_start,
+            "recent_returns": list(self.recent_returns),
+            "ep_ret": self.ep_ret.tolist(),
+            "ep_len": self.ep_len.tolist(),
+            "eval_rows": self.recorder.eval_rows,
+            "train_rows": self.recorder.train_rows,
+            "agent": self.agent.numpy_state(),
+            "env": get_vector_state(self.env),
+            "action_space_rng": self.env.action_space.np_random.bit_generator.state,
+        }
+        checkpoint.save(self.spec.run_dir, self.agent, state, self.extra_state)
+        self.last_checkpoint_step = self.step
+        # checkpoint writing is bookkeeping, not training: keep it out of steps/s
+        self.eval_time += time.perf_counter() - t0
+
+    def _restore(self, path) -> None:
+        """Load a checkpoint's state; the envs are restored by the loop's ``reset_env``."""
+        state = checkpoint.load_state(path)
+        checkpoint.load_agent(path, self.agent)
+        try:
+            self.agent.load_numpy_state(state["agent"])
+            self.step = int(state["step"])
+            self.episodes = int(state["episodes"])
+            self.eval_index = int(state["eval_index"])
+            self.next_eval = int(state["next_eval"])
+            self.eval_time = self._eval_at_start = float(state["eval_time"])
+            self._train_before = float(state["train_time"])
+            self._wall_before = float(state["wall_time"])
+            self.recent_returns.extend(state["recent_returns"])
+            self.recorder.eval_rows = list(state["eval_rows"])
+            self.recorder.train_rows = list(state["train_rows"])
+        except (KeyError, TypeError, ValueError) as err:
+            raise checkpoint.CheckpointError(f"corrupted checkpoint {path}: {err!r}") from None
+        self.last_checkpoint_step = self._resumed_from = self.step
+        self._resume, self._resume_path = state, path
 
     @property
     def train_time(self) -> float:
-        """Wall time of the training loop so far, evaluation excluded."""
+        """Wall time of the training loop so far, evaluation excluded (all sessions)."""
         if self._loop_start is None:
-            return 0.0
+            return self._train_before
         end = self._loop_end or time.perf_counter()
-        return end - self._loop_start - self.eval_time
+        eval_now = self.eval_time - self._eval_at_start
+        return self._train_before + end - self._loop_start - eval_now
 
     # -- driver ---------------------------------------------------------------------------
     def execute(self) -> dict[str, Any]:
+        """Train to the end (or fail, contained) and write ``summary.json``.
+
+        Raises :class:`checkpoint.CheckpointError` if a checkpoint exists but cannot be read:
+        that is reported to the user instead of training, and nothing in the folder changes.
+        """
         spec = self.spec
         started = datetime.now(timezone.utc)
-        t_start = time.perf_counter()
+        self._t_start = t_start = time.perf_counter()
         summary: dict[str, Any] = {
             "algo": spec.algo,
             "task": spec.task,
@@ -192,9 +295,9 @@ class Run:
             "steps_target": spec.steps,
             "started_at": started.isoformat(timespec="seconds"),
         }
+        resume_from = checkpoint.find(spec.run_dir)
         try:
             seed_everything(spec.seed)
-            self.recorder.write_config(spec.to_dict())
             cfg = spec.algo_config
             self.env = make_vec_env(
                 spec.task,
@@ -210,9 +313,15 @@ class Run:
                 seed=spec.seed,
                 total_steps=spec.steps,
             )
-            self.log(f"{self.tag} training for {spec.steps} steps → {spec.run_dir}")
+            if resume_from is not None:
+                self._restore(resume_from)
+                self.log(f"{self.tag} resuming from step {self.step} ({resume_from})")
+            else:
+                self.recorder.write_config(spec.to_dict())
+                self.log(f"{self.tag} training for {spec.steps} steps → {spec.run_dir}")
             self._loop_start = time.perf_counter()
-            self._evaluate()  # the untrained policy, step 0
+            if resume_from is None:
+                self._evaluate()  # the untrained policy, step 0
             if self.agent.on_policy:
                 from sweeps.onpolicy_loop import train
             else:
@@ -221,7 +330,10 @@ class Run:
             self._evaluate()  # the final policy
             self._loop_end = time.perf_counter()
             status, reason = "done", None
-        except Exception as err:  # contained: recorded as a failed run, re-raised by the caller
+        except checkpoint.CheckpointError:
+            self._close_envs()
+            raise
+        except Exception as err:  # contained: recorded as a failed run
             status, reason = "failed", f"{type(err).__name__}: {err}"
             self.log(f"{self.tag} FAILED at step {self.step}: {reason}")
             try:
@@ -229,9 +341,7 @@ class Run:
             except OSError:
                 pass
         finally:
-            for env in (getattr(self, "env", None), getattr(self, "eval_env", None)):
-                if env is not None:
-                    env.close()
+            self._close_envs()
         train_time = self.train_time
         final = self.recorder.eval_rows[-1] if self.recorder.eval_rows else None
         summary.update(
@@ -242,7 +352,8 @@ class Run:
                 "status": status,
                 "reason": reason,
                 "episodes": self.episodes,
-                "wall_time_s": round(time.perf_counter() - t_start, 2),
+                "resumed_from_step": self._resumed_from,
+                "wall_time_s": round(self._wall_before + time.perf_counter() - t_start, 2),
                 "train_time_s": round(train_time, 2),
                 "eval_time_s": round(self.eval_time, 2),
                 "steps_per_s": round(self.step / train_time, 1) if train_time else None,
@@ -252,8 +363,16 @@ class Run:
         )
         self.recorder.write_summary(summary)
         if status == "done":
+            checkpoint.remove(spec.run_dir)
             self.log(
                 f"{self.tag} done: final return {summary['final_return']:.1f} "
                 f"({summary['steps_per_s']} steps/s, {_fmt_time(summary['wall_time_s'])})"
             )
         return summary
+
+    def _close_envs(self) -> None:
+        for name in ("env", "eval_env"):
+            env = getattr(self, name, None)
+            if env is not None:
+                env.close()
+                setattr(self, name, None)

@@ -7,7 +7,6 @@ python -m sweeps.train -m algo=ppo task=Hopper-v4,Walker2d-v4 seed=0,1,2
 
 from __future__ import annotations
 
-import json
 import sys
 
 import hydra
@@ -15,7 +14,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sweeps.config import ConfigError, validate
+from sweeps.config import ConfigError, check_existing_run, validate
 
 
 def _multirun() -> bool:
@@ -25,14 +24,12 @@ def _multirun() -> bool:
         return False
 
 
-def _done_already(run_dir) -> bool:
-    path = run_dir / "summary.json"
-    if not path.is_file():
-        return False
-    try:
-        return json.loads(path.read_text()).get("status") == "done"
-    except (OSError, ValueError):
-        return False
+def _user_error(err: object) -> str:
+    """One line on stderr; exit 2 for a single run, go on with the rest of a multirun."""
+    print(f"error: {err}", file=sys.stderr, flush=True)
+    if _multirun():
+        return "invalid"
+    sys.exit(2)
 
 
 @hydra.main(version_base="1.3", config_path="conf", config_name="config")
@@ -40,12 +37,10 @@ def main(cfg: DictConfig) -> str:
     raw = OmegaConf.to_container(cfg, resolve=True)
     try:
         spec = validate(raw)
+        status = check_existing_run(spec)
     except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr, flush=True)
-        if _multirun():
-            return "invalid"
-        sys.exit(2)
-    if _done_already(spec.run_dir):
+        return _user_error(err)
+    if status == "done":
         print(
             f"[{spec.algo} {spec.task} seed={spec.seed}] already done: {spec.run_dir}",
             file=sys.stderr,
@@ -53,10 +48,14 @@ def main(cfg: DictConfig) -> str:
         )
         return "skipped"
 
+    from sweeps.checkpoint import CheckpointError
     from sweeps.runner import Run, configure_threads  # imports TensorFlow
 
     configure_threads(spec.threads)
-    summary = Run(spec).execute()
+    try:
+        summary = Run(spec).execute()
+    except CheckpointError as err:
+        return _user_error(f"{err}; delete that folder to restart the run from zero")
     if summary["status"] != "done" and not _multirun():
         sys.exit(1)
     return summary["status"]

@@ -1,0 +1,106 @@
+"""Kill a run with SIGKILL mid-training, re-run the same command, and check what survives."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+
+from tests.conftest import REPO
+
+ARGS = [
+    "algo=ppo",
+    "task=Hopper-v4",
+    "seed=3",
+    "steps=8192",
+    "eval_every=2048",
+    "eval_episodes=2",
+    "checkpoint_every=1024",
+    "algo.rollout_steps=512",
+    "algo.num_minibatches=8",
+    "algo.epochs=4",
+    "suite=r",
+]
+
+
+def sweep_cmd(results):
+    return [sys.executable, "-m", "sweeps.train", "-m", *ARGS, f"results_dir={results}"]
+
+
+def env():
+    return {**os.environ, "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"}
+
+
+def test_sigkill_then_rerun_resumes_exactly(tmp_path):
+    killed, clean = tmp_path / "killed", tmp_path / "clean"
+    run_dir = killed / "r" / "ppo" / "Hopper-v4" / "seed_3"
+    # a finished neighbour run that must not be re-run
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sweeps.train",
+            *ARGS[:2],
+            "seed=4",
+            *ARGS[3:],
+            f"results_dir={killed}",
+        ],
+        cwd=REPO,
+        env=env(),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    neighbour = killed / "r" / "ppo" / "Hopper-v4" / "seed_4" / "summary.json"
+    neighbour_before = neighbour.read_text()
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sweeps.train", *ARGS, f"results_dir={killed}"],
+        cwd=REPO,
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        state = run_dir / "checkpoint" / "state.json"
+        if state.exists() and json.loads(state.read_text())["step"] >= 3072:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (run_dir / "summary.json").exists(), "the run finished before it was killed"
+
+    again = subprocess.run(
+        sweep_cmd(killed)[:4] + [*ARGS[1:2], "seed=3,4", *ARGS[3:], f"results_dir={killed}"],
+        cwd=REPO,
+        env=env(),
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "resuming from step" in again.stderr and "already done" in again.stderr
+    assert neighbour.read_text() == neighbour_before  # the finished run was not re-run
+
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["status"] == "done" and summary["steps"] == 8192
+    assert summary["resumed_from_step"] >= 3072
+    assert not (run_dir / "checkpoint").exists()  # removed once the run is done
+    evals = pd.read_csv(run_dir / "eval.csv")
+    assert list(evals["step"]) == [0, 2048, 4096, 6144, 8192]
+    train = pd.read_csv(run_dir / "train.csv")
+    assert not train.duplicated().any() and train["step"].is_monotonic_increasing
+
+    # the same run without interruption: identical rows and final return
+    ref = subprocess.run(sweep_cmd(clean), cwd=REPO, env=env(), capture_output=True, text=True)
+    assert ref.returncode == 0, ref.stderr[-2000:]
+    ref_dir = clean / "r" / "ppo" / "Hopper-v4" / "seed_3"
+    ref_summary = json.loads((ref_dir / "summary.json").read_text())
+    assert summary["final_return"] == ref_summary["final_return"]
+    ref_evals = pd.read_csv(ref_dir / "eval.csv")
+    cols = ["step", "return_mean", "return_std", "length_mean"]
+    pd.testing.assert_frame_equal(evals[cols], ref_evals[cols])
+    pd.testing.assert_frame_equal(train, pd.read_csv(ref_dir / "train.csv"))
