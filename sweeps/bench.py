@@ -12,9 +12,12 @@ command resumes a sweep.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import yaml
@@ -115,6 +118,15 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.jobs} in parallel → {args.results}/{args.suite}/",
         flush=True,
     )
+    run_dirs = [
+        Path(args.results) / args.suite / algo / task / f"seed_{seed}"
+        for algos, tasks in groups.values()
+        for algo in algos
+        for task in tasks
+        for seed in seeds
+    ]
+    monitor = SweepMonitor(run_dirs)
+    monitor.start()
     rc = 0
     for kind, (algos, tasks) in groups.items():
         cmd = [
@@ -136,22 +148,70 @@ def main(argv: list[str] | None = None) -> int:
         ]
         print(f"[{kind} actions] {' '.join(cmd[1:])}", flush=True)
         rc = subprocess.call(cmd, env=env) or rc
+    monitor.stop()
     if not args.no_analysis:
         from analysis.__main__ import main as analysis_main
 
         analysis_main(["all", "--suite", args.suite, "--results", args.results])
-    failed = _failed_runs(Path(args.results) / args.suite)
-    if failed:
-        print(f"{len(failed)} run(s) failed:", *failed, sep="\n  ", file=sys.stderr)
+    statuses = {d: run_status(d) for d in run_dirs}
+    failed = [f"{d}: {s}" for d, s in statuses.items() if s not in ("done", None)]
+    missing = [str(d) for d, s in statuses.items() if s is None]
+    done = sum(s == "done" for s in statuses.values())
+    print(
+        f"sweep: {done}/{len(run_dirs)} runs done, {len(failed)} failed, "
+        f"{len(missing)} not finished",
+        flush=True,
+    )
+    if failed or missing:
+        for line in failed:
+            print(f"  failed: {line}", file=sys.stderr)
+        for line in missing:
+            print(f"  not finished: {line}", file=sys.stderr)
         return 1
     return rc
 
 
-def _failed_runs(suite_dir: Path) -> list[str]:
-    from analysis.load import load_runs
+def run_status(run_dir: Path) -> str | None:
+    """``"done"``, ``"failed: <reason>"``, or None while a run has no summary."""
+    try:
+        summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    status = summary.get("status")
+    return status if status == "done" else f"failed: {summary.get('reason')}"
 
-    runs = load_runs(suite_dir.parent, suite_dir.name)
-    return runs.failed
+
+class SweepMonitor(threading.Thread):
+    """Prints "k/N runs finished" with an ETA whenever a run of the sweep finishes.
+
+    It watches the run folders rather than the launcher, so it works for every launcher.
+    """
+
+    def __init__(self, run_dirs: list[Path], interval: float = 10.0) -> None:
+        super().__init__(daemon=True)
+        self.run_dirs, self.interval = run_dirs, interval
+        self._stop_event = threading.Event()
+        self.already = sum(run_status(d) is not None for d in run_dirs)
+
+    def run(self) -> None:
+        start, last = time.monotonic(), self.already
+        while not self._stop_event.wait(self.interval):
+            finished = sum(run_status(d) is not None for d in self.run_dirs)
+            if finished == last:
+                continue
+            last = finished
+            elapsed = time.monotonic() - start
+            new = finished - self.already
+            remaining = len(self.run_dirs) - finished
+            eta = elapsed / new * remaining if new else float("nan")
+            print(
+                f"[sweep] {finished}/{len(self.run_dirs)} runs finished | elapsed "
+                f"{elapsed / 60:.1f} min | ETA {eta / 60:.1f} min",
+                flush=True,
+            )
+
+    def stop(self) -> None:
+        self._stop_event.set()
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ python -m sweeps.train -m algo=ppo task=Hopper-v4,Walker2d-v4 seed=0,1,2
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -61,11 +63,27 @@ def main(cfg: DictConfig) -> str:
     return summary["status"]
 
 
+def unwritable(path: Path) -> str | None:
+    """Why ``path`` cannot be used as a results directory, or None if it can."""
+    probe = path.absolute()
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        return f"results_dir {path} is not usable: {probe} is a file, not a directory"
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return f"results_dir {path} is not writable (no write permission on {probe})"
+    return None
+
+
 def precheck(argv: list[str]) -> str | None:
     """Errors Hydra would report less clearly, found from the overrides before Hydra starts."""
     from sweeps.config import available_algos
 
     for arg in argv:
+        if arg.startswith("results_dir="):
+            problem = unwritable(Path(arg.split("=", 1)[1]))
+            if problem:
+                return problem
         if arg.startswith("algo="):
             names = arg.split("=", 1)[1].split(",")
             unknown = [n for n in names if n not in available_algos()]

@@ -38,3 +38,32 @@ def algo_config():
         return values
 
     return load
+
+
+@pytest.fixture
+def toy_algo():
+    """Install tests/toy/toy.py as ``algos/<name>.py`` plus ``sweeps/conf/algo/<name>.yaml``.
+
+    This is exactly what adding an algorithm takes: one module and one config, no other edit.
+    """
+    import dataclasses
+    import importlib
+    import shutil
+
+    import yaml
+
+    installed = []
+
+    def install(name: str, **overrides) -> str:
+        module = REPO / "algos" / f"{name}.py"
+        config = REPO / "sweeps" / "conf" / "algo" / f"{name}.yaml"
+        shutil.copy(REPO / "tests" / "toy" / "toy.py", module)
+        installed.extend([module, config])
+        toy = importlib.import_module("tests.toy.toy")
+        values = {"name": name, **dataclasses.asdict(toy.Config()), **overrides}
+        config.write_text(yaml.safe_dump(values, sort_keys=False))
+        return name
+
+    yield install
+    for path in installed:
+        path.unlink(missing_ok=True)

@@ -1,0 +1,122 @@
+"""Failures are contained: a failed run is recorded, the sweep goes on, and says so at the end."""
+
+import json
+
+import yaml
+
+from tests.conftest import REPO
+
+
+def test_nan_loss_fails_one_run_and_the_sweep_goes_on(cli, tmp_path, toy_algo):
+    name = toy_algo("toy_fail")
+    out = cli(
+        "-m",
+        "sweeps.bench",
+        "quick",
+        "--algos",
+        name,
+        "--tasks",
+        "InvertedPendulum-v4",
+        "--seeds",
+        "0,1",
+        "--steps",
+        "256",
+        "--results",
+        str(tmp_path),
+        "--jobs",
+        "1",
+        "--",
+        "algo.fail_on_seed=1",
+        "eval_every=128",
+        "eval_episodes=1",
+    )
+    assert out.returncode == 1, out.stdout + out.stderr
+    runs = tmp_path / "quick" / name / "InvertedPendulum-v4"
+    ok = json.loads((runs / "seed_0" / "summary.json").read_text())
+    bad = json.loads((runs / "seed_1" / "summary.json").read_text())
+    assert ok["status"] == "done" and ok["steps"] == 256
+    assert bad["status"] == "failed" and "non-finite loss" in bad["reason"]
+    assert "sweep: 1/2 runs done, 1 failed" in out.stdout
+    assert "seed_1: failed: FloatingPointError: non-finite loss" in out.stderr
+    table = (tmp_path / "quick" / "table.md").read_text()
+    assert "1 failed" in table and "(1)" in table  # the failed seed is not in the mean
+
+
+def test_single_failed_run_exits_nonzero(cli, tmp_path, toy_algo):
+    name = toy_algo("toy_fail1")
+    out = cli(
+        "-m",
+        "sweeps.train",
+        f"algo={name}",
+        "task=InvertedPendulum-v4",
+        "steps=128",
+        "eval_every=64",
+        "eval_episodes=1",
+        "algo.fail_on_seed=0",
+        f"results_dir={tmp_path}",
+    )
+    assert out.returncode == 1
+    summary = tmp_path / "bench" / name / "InvertedPendulum-v4" / "seed_0" / "summary.json"
+    assert json.loads(summary.read_text())["status"] == "failed"
+
+
+def test_unusable_results_dir_is_a_clear_error(cli, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    out = cli("-m", "sweeps.train", f"results_dir={blocker}/results")
+    assert out.returncode == 2
+    assert "is a file, not a directory" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_resuming_with_other_settings_is_refused_and_changes_nothing(cli, tmp_path):
+    args = [
+        "-m",
+        "sweeps.train",
+        "task=Reacher-v4",
+        "steps=100",
+        "eval_every=100",
+        "eval_episodes=1",
+        "algo.rollout_steps=50",
+        "algo.num_minibatches=2",
+        f"results_dir={tmp_path}",
+    ]
+    assert cli(*args).returncode == 0
+    run = tmp_path / "bench" / "ppo" / "Reacher-v4" / "seed_0"
+    before = {p.name: p.read_bytes() for p in run.iterdir()}
+    out = cli(*args, "algo.gamma=0.9")
+    assert out.returncode == 2
+    assert "made with other settings" in out.stderr and "algo.gamma" in out.stderr
+    assert {p.name: p.read_bytes() for p in run.iterdir()} == before
+
+
+def test_corrupted_checkpoint_is_a_clear_error(cli, tmp_path):
+    run = tmp_path / "bench" / "ppo" / "Reacher-v4" / "seed_0"
+    args = [
+        "-m",
+        "sweeps.train",
+        "task=Reacher-v4",
+        "steps=400",
+        "eval_every=200",
+        "eval_episodes=1",
+        "algo.rollout_steps=50",
+        "algo.num_minibatches=2",
+        f"results_dir={tmp_path}",
+    ]
+    # make a config and a checkpoint as a killed run would leave them, then corrupt it
+    assert cli(*args[:3], "steps=100", *args[4:]).returncode == 0
+    (run / "summary.json").unlink()
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    config["steps"] = 400
+    (run / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    ckpt = run / "checkpoint"
+    ckpt.mkdir()
+    (ckpt / "state.json").write_text('{"step": 5')
+    out = cli(*args)
+    assert out.returncode == 2, out.stderr[-2000:]
+    assert "corrupted checkpoint" in out.stderr and "Traceback" not in out.stderr
+    assert not (run / "summary.json").exists()
+    assert (ckpt / "state.json").read_text() == '{"step": 5'
+
+
+def test_repo_has_no_leftover_toy_files():
+    assert not list((REPO / "algos").glob("toy*.py"))
