@@ -155,13 +155,41 @@ class OnPolicyAgent(tf.Module):
 
     # -- acting ---------------------------------------------------------------------------
     def _refresh_numpy_policy(self) -> None:
-        """Snapshot the policy for NumPy inference; called after every update."""
+        """Snapshot the policy for NumPy inference; called after every update.
+
+        The snapshot includes the observation normaliser's statistics, which also change only
+        in ``update``: acting then costs a handful of NumPy calls per step.
+        """
         self._np_params = self.actor.mean.numpy_params()
+        self._np_act = self.actor.mean._act_np
         self._np_std = np.exp(self.actor.log_std.numpy())
+        if self.obs_rms is not None:
+            self._obs_mean = self.obs_rms.mean.copy()
+            self._obs_denom = np.sqrt(self.obs_rms.var + 1e-8)
 
     def normalize_obs(self, obs: np.ndarray) -> np.ndarray:
+        """Observations normalised with the statistics of the current policy (float32).
+
+        Same arithmetic as ``RunningMeanStd.normalize`` (float64, clipped to ±10), with the
+        statistics snapshotted at the last update.
+        """
         obs = np.asarray(obs, np.float32)
-        return self.obs_rms.normalize(obs) if self.obs_rms is not None else obs
+        if self.obs_rms is None:
+            return obs
+        x = (obs - self._obs_mean) / self._obs_denom
+        np.minimum(np.maximum(x, -10.0, out=x), 10.0, out=x)
+        return x.astype(np.float32)
+
+    def _mean_action(self, obs: np.ndarray) -> np.ndarray:
+        x = self.normalize_obs(obs)
+        params = self._np_params
+        last = len(params) - 1
+        for i, (w, b) in enumerate(params):
+            x = x @ w
+            x += b
+            if i < last:
+                x = self._np_act(x)
+        return x
 
     def get_action(self, obs: np.ndarray, deterministic: bool = False) -> np.ndarray:
         """Action(s) for one observation [obs_dim] or a batch [N, obs_dim].
@@ -169,15 +197,21 @@ class OnPolicyAgent(tf.Module):
         Sampled actions are unbounded Gaussian samples: clip them to the action space for the
         environment (``envs.make_env`` does), but hand the unclipped ones to ``update``.
         """
-        mean = self.actor.mean.numpy_forward(self._np_params, self.normalize_obs(obs))
+        mean = self._mean_action(obs)
         if deterministic:
-            return mean.astype(np.float32)
+            return mean
         noise = self.rng.standard_normal(mean.shape, dtype=np.float32)
-        return (mean + self._np_std * noise).astype(np.float32)
+        noise *= self._np_std
+        noise += mean
+        return noise
 
     # -- learning -------------------------------------------------------------------------
-    def _prepare(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def _prepare(
+        self, batch: dict[str, np.ndarray], log_probs: bool = True
+    ) -> dict[str, np.ndarray]:
         """Normalise, scale rewards, compute V, old log-probs, GAE advantages and returns.
+
+        ``log_probs=False`` skips the old log-probs (an agent without importance ratios).
 
         Observations are normalised with the statistics the rollout acted with, so the old
         log-probs recomputed here are exactly the behaviour policy's. The statistics are then
@@ -198,7 +232,7 @@ class OnPolicyAgent(tf.Module):
         adv, returns = gae(
             rewards, values, next_values, terminated, truncated, self.gamma, self.gae_lambda
         )
-        logp = self._logp_fn(obs, actions).numpy()
+        logp = self._logp_fn(obs, actions).numpy() if log_probs else None
         if self.obs_rms is not None:
             self.obs_rms.update(b["obs"].reshape(T * N, -1))
         self.env_steps += T * N

@@ -1,0 +1,205 @@
+"""Advantage Actor-Critic, synchronous (A2C; Mnih et al. 2016, arXiv:1602.01783).
+
+A2C is the synchronous variant of A3C: N environments are stepped together with the current
+policy for a few steps each (5 here), and the N·n transitions make one batch for one gradient
+step of the actor and the critic. Each step's advantage is estimated from an n-step return that
+bootstraps from the critic at the end of the fragment (here with generalised advantage
+estimation, which is the n-step advantage at λ = 1):
+
+    Â_t = Σ_{l=0}^{n-t-1} (γλ)^l δ_{t+l},   δ_t = r_t + γ V(s_{t+1}) - V(s_t),
+    R_t = Â_t + V(s_t),
+
+and the loss is the policy gradient with the critic as baseline, the value regression and an
+entropy bonus,
+
+    loss = -E_t[ Â_t · log π_θ(a_t | s_t) ] + c_v · E_t[ (V_φ(s_t) - R_t)² ] - c_e · H[π_θ],
+
+minimised with RMSprop (α = 0.99, ε = 1e-5 outside the square root, as in PyTorch; Keras'
+defaults differ) after clipping the global gradient norm.
+
+Defaults follow Tianshou's ``mujoco_a2c.py`` (the 500k reference this benchmark compares with):
+16 environments × 5 steps per update, RMSprop lr 7e-4 annealed linearly to 0, γ = 0.99,
+λ = 0.95, c_v = 0.5, c_e = 0.01, gradient norm 0.5, no advantage normalisation, separate 64-64
+tanh actor and critic with orthogonal init, log-std init -0.5, running observation
+normalisation; rewards are scaled by the std of the discounted return (SB3-zoo's VecNormalize).
+
+Use from your own loop::
+
+    agent = A2C(obs_dim, act_dim, Config(), seed=0, total_steps=500_000)
+    a = agent.get_action(obs)            # obs [num_envs, obs_dim]; clip a for env.step
+    ...                                  # collect rollout_steps vector steps
+    stats = agent.update(batch)          # arrays [T, N, ...]: obs, actions, rewards, next_obs,
+                                         # terminated, truncated
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import tensorflow as tf
+
+from algos.networks import MLP
+from algos.onpolicy import GaussianActor, OnPolicyAgent
+from algos.optim import RMSprop
+
+
+@dataclass
+class Config:
+    """A2C hyperparameters; defaults are Tianshou ``mujoco_a2c.py`` (MuJoCo)."""
+
+    rollout_steps: int = 5  # env steps per environment between updates (the n of n-step)
+    num_envs: int = 16
+    async_envs: bool = False  # step the envs in subprocesses (gymnasium AsyncVectorEnv)
+    learning_rate: float = 7e-4
+    anneal_lr: bool = True
+    rms_alpha: float = 0.99
+    rms_eps: float = 1e-5
+    gamma: float = 0.99
+    gae_lambda: float = 0.95
+    value_coef: float = 0.5
+    entropy_coef: float = 0.01
+    max_grad_norm: float = 0.5
+    normalize_advantages: bool = False
+    normalize_obs: bool = True
+    scale_rewards: bool = True
+    hidden_sizes: list[int] = field(default_factory=lambda: [64, 64])
+    activation: str = "tanh"
+    log_std_init: float = -0.5
+
+    def __post_init__(self) -> None:
+        for name in ("rollout_steps", "num_envs", "learning_rate", "rms_eps", "max_grad_norm"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
+        for name in ("gamma", "gae_lambda"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)!r}")
+        if not 0.0 <= self.rms_alpha < 1.0:
+            raise ValueError(f"rms_alpha must be in [0, 1), got {self.rms_alpha!r}")
+        for name in ("value_coef", "entropy_coef"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
+        if not self.hidden_sizes or any(h <= 0 for h in self.hidden_sizes):
+            raise ValueError(f"hidden_sizes must be positive layer widths, got {self.hidden_sizes}")
+        if self.activation not in ("tanh", "relu"):
+            raise ValueError(f"activation must be 'tanh' or 'relu', got {self.activation!r}")
+
+
+class A2C(OnPolicyAgent):
+    """Synchronous advantage actor-critic; see the module docstring."""
+
+    def __init__(
+        self,
+        obs_dim: int,
+        act_dim: int,
+        config: Config | None = None,
+        *,
+        seed: int = 0,
+        total_steps: int | None = None,
+    ) -> None:
+        super().__init__(name="a2c")
+        self.config = cfg = config or Config()
+        self.total_steps = total_steps  # LR annealing horizon; None disables annealing
+        tf.random.set_seed(seed)
+        self.actor = GaussianActor(
+            obs_dim, act_dim, cfg.hidden_sizes, cfg.activation, cfg.log_std_init, seed
+        )
+        self.critic = MLP(
+            obs_dim,
+            cfg.hidden_sizes,
+            1,
+            activation=cfg.activation,
+            out_gain=1.0,
+            seed=seed + 1,
+            name="critic",
+        )
+        self.params = [*self.actor.trainable_variables, *self.critic.trainable_variables]
+        self.optimizer = RMSprop(self.params, cfg.learning_rate, cfg.rms_alpha, cfg.rms_eps)
+        self._setup_common(
+            obs_dim,
+            act_dim,
+            gamma=cfg.gamma,
+            gae_lambda=cfg.gae_lambda,
+            normalize_obs=cfg.normalize_obs,
+            scale_rewards=cfg.scale_rewards,
+            seed=seed,
+        )
+        vec = tf.TensorSpec([None], tf.float32)
+        self._train = tf.function(
+            self._train_step,
+            input_signature=[
+                tf.TensorSpec([None, obs_dim], tf.float32),
+                tf.TensorSpec([None, act_dim], tf.float32),
+                vec,
+                vec,
+            ],
+            jit_compile=True,
+        )
+
+    @property
+    def rollout_steps(self) -> int:
+        return self.config.rollout_steps
+
+    @property
+    def num_envs(self) -> int:
+        return self.config.num_envs
+
+    @classmethod
+    def from_spaces(
+        cls,
+        observation_space,
+        action_space,
+        config: Config,
+        *,
+        seed: int,
+        total_steps: int | None = None,
+    ) -> A2C:
+        return cls(
+            int(np.prod(observation_space.shape)),
+            int(np.prod(action_space.shape)),
+            config,
+            seed=seed,
+            total_steps=total_steps,
+        )
+
+    def update(self, batch: dict[str, np.ndarray]) -> dict[str, float]:
+        """One gradient step on a rollout of ``num_envs × rollout_steps`` transitions."""
+        cfg = self.config
+        progress = self.env_steps / self.total_steps if self.total_steps else 0.0
+        lr = cfg.learning_rate * max(1.0 - progress, 0.0) if cfg.anneal_lr else cfg.learning_rate
+        self.optimizer.lr.assign(lr)
+        data = self._prepare(batch, log_probs=False)
+        stats = self._train(data["obs"], data["actions"], data["advantages"], data["returns"])
+        self._refresh_numpy_policy()
+        out = {k: float(v) for k, v in stats.items()}
+        out["learning_rate"] = lr
+        return out
+
+    def _train_step(self, obs, actions, advantages, returns):
+        cfg = self.config
+        if cfg.normalize_advantages:
+            advantages = (advantages - tf.reduce_mean(advantages)) / (
+                tf.math.reduce_std(advantages) + 1e-8
+            )
+        with tf.GradientTape() as tape:
+            logp = self.actor.log_prob(obs, actions)
+            policy_loss = -tf.reduce_mean(advantages * logp)
+            values = tf.squeeze(self.critic(obs), -1)
+            value_loss = tf.reduce_mean(tf.square(values - returns))
+            entropy = self.actor.entropy()
+            loss = policy_loss + cfg.value_coef * value_loss - cfg.entropy_coef * entropy
+        grads = tape.gradient(loss, self.params)
+        grads, grad_norm = tf.clip_by_global_norm(grads, cfg.max_grad_norm)
+        self.optimizer.apply(grads)
+        return {
+            "policy_loss": policy_loss,
+            "value_loss": value_loss,
+            "entropy": entropy,
+            "grad_norm": grad_norm,
+        }
+
+    def config_dict(self) -> dict:
+        return asdict(self.config)
+
+
+Agent = A2C
