@@ -145,6 +145,7 @@ class PPO(OnPolicyAgent):
                 vec(),
                 vec(),
             ],
+            jit_compile=True,  # XLA fuses the ~300 small minibatch steps: several times faster
         )
 
     @property
@@ -206,8 +207,10 @@ class PPO(OnPolicyAgent):
         count = tf.constant(0.0)
         for _ in tf.range(cfg.epochs):
             perm = tf.argsort(self.shuffle_rng.uniform([n]))
+            # [n_mb, mb_size]: static minibatch shapes for XLA (a remainder is left out, as before)
+            batches = tf.reshape(perm[: n_mb * mb_size], [n_mb, mb_size])
             for i in tf.range(n_mb):
-                idx = perm[i * mb_size : (i + 1) * mb_size]
+                idx = batches[i]
                 step = self._minibatch_step(
                     tf.gather(obs, idx),
                     tf.gather(actions, idx),
