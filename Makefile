@@ -18,7 +18,7 @@ sweep_args = $(if $(ALGOS),--algos $(ALGOS)) $(if $(TASKS),--tasks $(TASKS)) \
              $(if $(SEEDS),--seeds $(SEEDS)) $(if $(STEPS),--steps $(STEPS)) \
              $(if $(JOBS),--jobs $(JOBS)) --results $(RESULTS)
 
-.PHONY: bench quick table curves test lint format venv clean-venv
+.PHONY: bench quick table curves test lint format venv clean-venv perf peers
 
 venv: $(STAMP)
 
@@ -58,3 +58,22 @@ format: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+## perf: training env steps/s of each algorithm on HalfCheetah-v4, and SB3's when .venv-sb3 exists
+##   (PERF_ALGOS=ppo,a2c,trpo PERF_STEPS=30000)
+PERF_ALGOS ?=
+PERF_STEPS ?=
+perf: $(STAMP)
+	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1 \
+	$(PY) -m sweeps.perf $(if $(PERF_ALGOS),--algos $(PERF_ALGOS)) \
+	    $(if $(PERF_STEPS),--steps $(PERF_STEPS))
+
+## peers: a separate .venv-sb3 with Stable-Baselines3 + SB3-contrib (CPU torch) for `make perf`
+PEERS_VENV := .venv-sb3
+peers:
+	test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	# the CPU build of torch (never a CUDA one): pin the local +cpu wheel, then SB3 on top of it
+	$(PEERS_VENV)/bin/python -m pip install --quiet --only-binary=:all: 'torch==2.13.0+cpu'
+	$(PEERS_VENV)/bin/python -m pip install --quiet 'torch==2.13.0+cpu' stable-baselines3 \
+	    sb3-contrib 'gymnasium[mujoco]>=1.1,<2'
