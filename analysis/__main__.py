@@ -1,19 +1,73 @@
-"""Regenerate a suite's table and curves from whatever runs exist.
+"""Regenerate a suite's tables, curves and aggregate statistics from whatever runs exist.
 
-python -m analysis table  [--suite bench] [--results results]
-python -m analysis curves [--suite bench] [--results results]
-python -m analysis all    [--suite bench] [--results results]
+    python -m analysis table  [--suite bench] [--results results]
+    python -m analysis curves [--suite bench] [--results results]
+    python -m analysis all    [--suite bench] [--results results]
+
+``table`` writes table.md/table.csv (verdicts against the references), runtime.csv, the aggregate
+statistics (aggregate.csv, probability_of_improvement.csv, aggregate.png) and, for the bench
+suite, ``<results>/README.md``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # algos are imported to read action kinds
+
+import yaml
+
+from analysis.aggregate import (
+    interval_estimates,
+    normalised_scores,
+    plot_aggregate,
+    probability_of_improvement,
+)
 from analysis.curves import plot_curves
 from analysis.load import load_curves, load_runs
-from analysis.table import write_table
+from analysis.table import consistent_steps, write_table
+
+
+def universe(suite: str) -> dict:
+    """Every (algo, task) cell the suite should have, and which of them are n/a."""
+    from algos import load_algo
+    from envs import CLASSIC_TASKS, MUJOCO_TASKS, action_kind
+    from sweeps.bench import SUITES_DIR
+    from sweeps.config import available_algos
+
+    path = SUITES_DIR / f"{suite}.yaml"
+    if not path.exists():  # an ad-hoc suite: its cells are the runs it has
+        return {}
+    tasks = list(yaml.safe_load(path.read_text())["tasks"])
+    algos = available_algos()
+    kind = {t: "continuous" for t in MUJOCO_TASKS} | {t: "discrete" for t in CLASSIC_TASKS}
+    kinds = {}
+    for algo in algos:
+        agent_kind = load_algo(algo).Agent.action_kind
+        for task in tasks:
+            kinds[(algo, task)] = agent_kind == (kind.get(task) or action_kind(task))
+    return {"algos": algos, "tasks": tasks, "kinds": kinds}
+
+
+def aggregate_outputs(runs, suite_dir: Path, suite: str):
+    from sweeps.recorder import atomic_write
+
+    df = consistent_steps(runs)
+    algos = sorted(df["algo"].unique())
+    matrix = normalised_scores(df, algos)
+    estimates = interval_estimates(matrix)
+    pairs = [(x, y) for x in algos for y in algos if x != y]
+    poi = probability_of_improvement(matrix, pairs)
+    atomic_write(suite_dir / "aggregate.csv", estimates.to_csv(index=False, float_format="%.4f"))
+    atomic_write(
+        suite_dir / "probability_of_improvement.csv", poi.to_csv(index=False, float_format="%.4f")
+    )
+    if matrix.scores:
+        plot_aggregate(matrix, estimates, suite_dir / "aggregate.png", f"suite {suite}")
+    return estimates, matrix.notes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,21 +80,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--suite", default="bench")
     parser.add_argument("--results", default="results")
     args = parser.parse_args(argv)
-    suite_dir = Path(args.results) / args.suite
+    results = Path(args.results)
+    suite_dir = results / args.suite
     if not suite_dir.is_dir():
         print(
             f"error: no suite folder {suite_dir} (run a sweep first, or pass --suite/--results)",
             file=sys.stderr,
         )
         return 2
-    runs = load_runs(args.results, args.suite)
+    runs = load_runs(results, args.suite)
     print(
         f"{args.suite}: {len(runs)} finished runs, {len(runs.failed)} failed, "
         f"{len(runs.unfinished)} unfinished, {len(runs.notes)} skipped"
     )
     if args.what in ("table", "all"):
-        table = write_table(runs, suite_dir, args.suite)
-        print(f"wrote {suite_dir / 'table.md'} and table.csv ({len(table)} cells)")
+        table = write_table(runs, suite_dir, args.suite, **universe(args.suite))
+        estimates, notes = aggregate_outputs(runs, suite_dir, args.suite)
+        print(f"wrote {suite_dir / 'table.md'}, table.csv, runtime.csv, aggregate.csv")
+        if args.suite == "bench":
+            from analysis.report import write_report
+
+            md = (suite_dir / "table.md").read_text(encoding="utf-8")
+            command = "python -m analysis " + " ".join(argv if argv is not None else sys.argv[1:])
+            report = write_report(results, args.suite, md, estimates, notes, command)
+            print(f"wrote {report}")
+        del table
     if args.what in ("curves", "all"):
         curves, notes = load_curves(runs)
         for note in notes:

@@ -1,4 +1,16 @@
-"""The benchmark table: per (task, algo) the final return over seeds, beside the references."""
+"""The benchmark table: per (task, algo) the final return over seeds, its 95% bootstrap CI, the
+reference values beside it and a verdict; plus the runtime table.
+
+Verdicts, per reference and overall:
+
+- ``reproduced``: the upper end of the 95% CI reaches or passes the reference;
+- ``below``: it does not;
+- ``not run``: no finished run for the cell yet;
+- ``n/a``: the algorithm cannot act in the task (discrete vs continuous actions);
+- ``no reference``: nobody published a 500k value for the cell.
+
+The overall verdict is ``reproduced`` only if every available reference is reproduced.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +19,25 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.load import Runs
+from analysis.reference import base_task, rlpack, tianshou
 from analysis.stats import bootstrap_ci
 
-REFERENCE_DIR = Path(__file__).resolve().parent.parent / "results" / "reference"
-TABLE_COLUMNS = ["task", "algo", "n_seeds", "steps", "mean", "std", "ci_low", "ci_high"]
-
-
-def base_task(task: str) -> str:
-    """``Hopper-v4`` → ``Hopper``: references use other task versions (-v2/-v3)."""
-    return task.rsplit("-v", 1)[0]
-
-
-def load_rlpack(reference_dir: Path = REFERENCE_DIR) -> dict[tuple[str, str], float]:
-    """rlpack's 500k returns keyed by (base task, lowercase algo)."""
-    path = reference_dir / "rlpack_mujoco.csv"
-    if not path.exists():
-        return {}
-    ref = pd.read_csv(path)
-    ref = ref[ref["budget_steps"] == 500_000]
-    return {
-        (base_task(t), a.lower()): float(r)
-        for t, a, r in zip(ref["task"], ref["algo"], ref["return"], strict=True)
-    }
+TABLE_COLUMNS = [
+    "task",
+    "algo",
+    "n_seeds",
+    "steps",
+    "mean",
+    "std",
+    "ci_low",
+    "ci_high",
+    "rlpack",
+    "tianshou",
+    "tianshou_std",
+    "verdict_rlpack",
+    "verdict_tianshou",
+    "verdict",
+]
 
 
 def consistent_steps(runs: Runs) -> pd.DataFrame:
@@ -37,45 +46,106 @@ def consistent_steps(runs: Runs) -> pd.DataFrame:
     if df.empty:
         return df
     target = df.groupby(["task", "algo"])["steps"].transform("max")
-    odd = df[df["steps"] != target]
-    for row in odd.itertuples():
+    for row in df[df["steps"] != target].itertuples():
         runs.notes.append(
-            f"{row.algo}/{row.task}/seed_{row.seed}: {row.steps} steps, the other "
-            "seeds of its cell ran longer; left out of the mean"
+            f"{row.algo}/{row.task}/seed_{row.seed}: {row.steps} steps while other seeds of "
+            "its cell ran longer; left out of the mean"
         )
     return df[df["steps"] == target]
 
 
-def aggregate(runs: Runs) -> pd.DataFrame:
-    """Tidy table: one row per (task, algo) with mean, std and 95% bootstrap CI over seeds."""
+def _verdict(ci_high: float | None, ref: float | None) -> str:
+    if ref is None:
+        return "no reference"
+    if ci_high is None:
+        return "not run"
+    return "reproduced" if ci_high >= ref else "below"
+
+
+def _overall(verdicts: list[str]) -> str:
+    real = [v for v in verdicts if v != "no reference"]
+    if not real:
+        return "no reference"
+    return "reproduced" if all(v == "reproduced" for v in real) else "below"
+
+
+def aggregate(
+    runs: Runs,
+    algos: list[str] | None = None,
+    tasks: list[str] | None = None,
+    kinds: dict[tuple[str, str], bool] | None = None,
+) -> pd.DataFrame:
+    """Tidy table, one row per (task, algo): statistics over seeds, references, verdicts.
+
+    ``algos``/``tasks`` add cells that have no runs (``not run``); ``kinds[(algo, task)]`` False
+    marks a cell the algorithm cannot act in (``n/a``).
+    """
     df = consistent_steps(runs)
+    algos = sorted(set(algos or []) | set(df["algo"]))
+    tasks = sorted(set(tasks or []) | set(df["task"]))
+    ref_rl, ref_ts = rlpack(), tianshou()
     rows = []
-    for (task, algo), cell in df.groupby(["task", "algo"], sort=True):
-        values = cell["final_return"].to_numpy(float)
-        low, high = bootstrap_ci(values)
-        rows.append(
-            {
+    for task in tasks:
+        for algo in algos:
+            key = (base_task(task), algo)
+            cell = df[(df["task"] == task) & (df["algo"] == algo)]
+            row = {
                 "task": task,
                 "algo": algo,
-                "n_seeds": len(values),
-                "steps": int(cell["steps"].max()),
-                "mean": values.mean(),
-                "std": values.std(ddof=1) if len(values) > 1 else 0.0,
-                "ci_low": low,
-                "ci_high": high,
+                "n_seeds": len(cell),
+                "rlpack": ref_rl.get(key),
+                "tianshou": ref_ts.get(key, (None, None))[0],
+                "tianshou_std": ref_ts.get(key, (None, None))[1],
             }
-        )
+            if kinds is not None and kinds.get((algo, task)) is False:
+                row.update(verdict_rlpack="n/a", verdict_tianshou="n/a", verdict="n/a")
+            elif cell.empty:
+                row.update(verdict_rlpack="not run", verdict_tianshou="not run", verdict="not run")
+            else:
+                values = cell["final_return"].to_numpy(float)
+                low, high = bootstrap_ci(values)
+                row.update(
+                    steps=int(cell["steps"].max()),
+                    mean=values.mean(),
+                    std=values.std(ddof=1) if len(values) > 1 else 0.0,
+                    ci_low=low,
+                    ci_high=high,
+                    verdict_rlpack=_verdict(high, row["rlpack"]),
+                    verdict_tianshou=_verdict(high, row["tianshou"]),
+                )
+                row["verdict"] = _overall([row["verdict_rlpack"], row["verdict_tianshou"]])
+            rows.append(row)
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
-def _cell(row: pd.Series | None, ref: float | None) -> str:
-    ours = "—" if row is None else f"{row['mean']:.1f} ± {row['std']:.1f} ({row['n_seeds']})"
-    return ours if ref is None else f"{ours} · rlpack {ref:.1f}"
+def runtime_table(runs: Runs) -> pd.DataFrame:
+    """Mean wall time and training steps/s per (task, algo) over finished runs."""
+    df = runs.summaries
+    if df.empty:
+        return pd.DataFrame(columns=["task", "algo", "n", "wall_time_min", "steps_per_s"])
+    g = df.groupby(["task", "algo"])
+    out = pd.DataFrame(
+        {
+            "n": g.size(),
+            "wall_time_min": g["wall_time_s"].mean() / 60.0,
+            "steps_per_s": g["steps_per_s"].mean(),
+        }
+    ).reset_index()
+    return out
 
 
-def to_markdown(table: pd.DataFrame, runs: Runs, suite: str) -> str:
-    """Tasks as rows, algorithms as columns: ``mean ± std (n)`` and rlpack's 500k value."""
-    rlpack = load_rlpack()
+def _fmt(x: float | None, digits: int = 1) -> str:
+    return "—" if x is None or pd.isna(x) else f"{x:.{digits}f}"
+
+
+def _matrix_cell(row: pd.Series) -> str:
+    if row["verdict"] in ("n/a", "not run"):
+        return row["verdict"]
+    text = f"{row['mean']:.1f} ± {row['std']:.1f} ({row['n_seeds']})"
+    return text if row["verdict"] == "no reference" else f"{text} {row['verdict']}"
+
+
+def to_markdown(table: pd.DataFrame, runtimes: pd.DataFrame, runs: Runs, suite: str) -> str:
     lines = [f"# Benchmark table: suite `{suite}`", ""]
     if table.empty:
         lines.append("No finished runs yet.")
@@ -83,21 +153,57 @@ def to_markdown(table: pd.DataFrame, runs: Runs, suite: str) -> str:
         algos = sorted(table["algo"].unique())
         lines += ["| task | " + " | ".join(algos) + " |", "|---" * (len(algos) + 1) + "|"]
         for task in sorted(table["task"].unique()):
-            cells = []
-            for algo in algos:
-                match = table[(table["task"] == task) & (table["algo"] == algo)]
-                row = None if match.empty else match.iloc[0]
-                cells.append(_cell(row, rlpack.get((base_task(task), algo))))
+            cells = [
+                _matrix_cell(table[(table["task"] == task) & (table["algo"] == a)].iloc[0])
+                for a in algos
+            ]
             lines.append(f"| {task} | " + " | ".join(cells) + " |")
-        steps = sorted(table["steps"].unique())
+        steps = sorted(int(s) for s in table["steps"].dropna().unique())
         lines += [
             "",
-            "Cells: mean ± sample std of the final evaluation return over seeds "
-            "(n = seeds); each run's final return is the mean of its last evaluation "
-            f"({', '.join(str(s) for s in steps)} env steps). 95% bootstrap CIs are in "
-            "`table.csv`. rlpack: its published 500k value (Gym `-v2` tasks; seeds and "
-            "metric not stated), see `results/reference/`.",
+            "Each cell: mean ± sample std over seeds (n = seeds) of the final return, the mean "
+            "return of a run's last evaluation (deterministic policy, separate env) at "
+            f"{', '.join(map(str, steps)) or '—'} env steps, and the verdict: **reproduced** "
+            "when the 95% bootstrap CI of the mean reaches or passes every published 500k "
+            "reference for the cell, **below** otherwise; **not run** = no finished run; "
+            "**n/a** = the algorithm cannot act in the task.",
+            "",
+            "References: rlpack's table (Gym `-v2`, seeds and metric not stated) and Tianshou's "
+            "10-seed means near 500k (`-v3`; `-v2` for Reacher and the pendulums). Our runs use "
+            "Gymnasium `-v4` unless the task id says otherwise: task versions differ, so "
+            "verdicts are indicative. Sources: `results/reference/README.md`.",
+            "",
+            "## Cells",
+            "",
+            "| task | algo | n | mean ± std | 95% CI | rlpack | Tianshou | vs rlpack | "
+            "vs Tianshou |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
+        for r in table[~table["verdict"].isin(["n/a"])].itertuples():
+            ts = "—" if pd.isna(r.tianshou) else f"{r.tianshou:.1f} ± {r.tianshou_std:.1f}"
+            stats = "— | —"
+            if r.n_seeds:
+                stats = f"{r.mean:.1f} ± {r.std:.1f} | [{r.ci_low:.1f}, {r.ci_high:.1f}]"
+            lines.append(
+                f"| {r.task} | {r.algo} | {r.n_seeds} | {stats} | {_fmt(r.rlpack)} | {ts} | "
+                f"{r.verdict_rlpack} | {r.verdict_tianshou} |"
+            )
+    if not runtimes.empty:
+        lines += [
+            "",
+            "## Runtime",
+            "",
+            "Mean over finished runs: wall time (training + evaluation) and training env "
+            "steps per second (evaluation excluded).",
+            "",
+            "| task | algo | runs | wall time (min) | steps/s |",
+            "|---|---|---|---|---|",
+        ]
+        for r in runtimes.itertuples():
+            lines.append(
+                f"| {r.task} | {r.algo} | {r.n} | {_fmt(r.wall_time_min)} | "
+                f"{_fmt(r.steps_per_s, 0)} |"
+            )
     skipped = runs.failed + runs.unfinished + runs.notes
     if skipped:
         lines += [
@@ -111,10 +217,12 @@ def to_markdown(table: pd.DataFrame, runs: Runs, suite: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_table(runs: Runs, suite_dir: Path, suite: str) -> pd.DataFrame:
+def write_table(runs: Runs, suite_dir: Path, suite: str, **universe) -> pd.DataFrame:
     from sweeps.recorder import atomic_write
 
-    table = aggregate(runs)
+    table = aggregate(runs, **universe)
+    runtimes = runtime_table(runs)
     atomic_write(suite_dir / "table.csv", table.to_csv(index=False, float_format="%.4f"))
-    atomic_write(suite_dir / "table.md", to_markdown(table, runs, suite))
+    atomic_write(suite_dir / "runtime.csv", runtimes.to_csv(index=False, float_format="%.2f"))
+    atomic_write(suite_dir / "table.md", to_markdown(table, runtimes, runs, suite))
     return table

@@ -1,0 +1,197 @@
+"""Aggregate statistics across tasks (Agarwal et al., NeurIPS 2021, "Deep RL at the Edge of the
+Statistical Precipice"), computed with their library, rliable.
+
+Scores are normalised per task: 0 = the measured return of a uniform-random policy
+(``results/reference/random_returns.csv``), 1 = the best published 500k return for the task in
+either reference table. Then, per algorithm, over all (task, seed) scores:
+
+- IQM (interquartile mean) and mean, with stratified-bootstrap 95% CIs (seeds resampled within
+  each task);
+- probability of improvement P(X > Y) between algorithms, with CIs;
+- performance profiles: the fraction of runs whose normalised score exceeds τ.
+
+Bootstraps use a fixed seed, so the intervals themselves reproduce.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from rliable import library as rly
+from rliable import metrics
+
+from analysis.reference import base_task, best_reference, random_returns
+
+BOOTSTRAP_SEED = 0
+REPS = 2000
+TAUS = np.linspace(0.0, 1.5, 31)
+
+
+@dataclass
+class ScoreMatrix:
+    """Normalised scores per algorithm, shaped (runs, tasks), on a common task set."""
+
+    scores: dict[str, np.ndarray]
+    tasks: list[str]
+    runs_per_task: int
+    notes: list[str] = field(default_factory=list)
+
+
+def normalised_scores(summaries: pd.DataFrame, algos: list[str]) -> ScoreMatrix:
+    """Rectangular score matrices for ``algos`` on the tasks that all of them have runs for.
+
+    rliable needs the same number of runs per task: each cell keeps its first ``n`` seeds,
+    ``n`` being the smallest seed count among the cells.
+    """
+    rand, best = random_returns(), best_reference()
+    notes: list[str] = []
+    df = summaries[summaries["algo"].isin(algos)]
+    tasks = []
+    for task in sorted(df["task"].unique()):
+        key = base_task(task)
+        have = set(df[df["task"] == task]["algo"])
+        if key not in rand or key not in best:
+            notes.append(f"{task}: no random-policy or reference return to normalise with")
+        elif not set(algos) <= have:
+            notes.append(f"{task}: not every algorithm has runs ({', '.join(sorted(have))})")
+        else:
+            tasks.append(task)
+    if not tasks:
+        return ScoreMatrix({}, [], 0, notes)
+    counts = df[df["task"].isin(tasks)].groupby(["algo", "task"]).size()
+    n = int(counts.min())
+    if (counts > n).any():
+        notes.append(f"{n} seed(s) per task used (the smallest count among the cells)")
+    scores = {}
+    for algo in algos:
+        cols = []
+        for task in tasks:
+            cell = df[(df["algo"] == algo) & (df["task"] == task)].sort_values("seed")
+            raw = cell["final_return"].to_numpy(float)[:n]
+            lo, hi = rand[base_task(task)], best[base_task(task)]
+            cols.append((raw - lo) / (hi - lo))
+        scores[algo] = np.stack(cols, axis=1)
+    return ScoreMatrix(scores, tasks, n, notes)
+
+
+def _rs() -> np.random.RandomState:
+    return np.random.RandomState(BOOTSTRAP_SEED)
+
+
+def get_interval_estimates(*args, **kwargs):
+    """``rly.get_interval_estimates``, reproducible.
+
+    rliable 1.2.0's ``StratifiedBootstrap`` draws its resampling indices from NumPy's *global*
+    generator (``np.random.choice``), ignoring ``random_state``; so the global generator is
+    seeded around each call (and restored after). arch's deprecation warning about
+    ``random_state`` is silenced.
+    """
+    saved = np.random.get_state()
+    np.random.seed(BOOTSTRAP_SEED)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            return rly.get_interval_estimates(*args, **kwargs)
+    finally:
+        np.random.set_state(saved)
+
+
+def interval_estimates(matrix: ScoreMatrix) -> pd.DataFrame:
+    """IQM and mean of the normalised score per algorithm, with 95% stratified-bootstrap CIs."""
+
+    def both(x: np.ndarray) -> np.ndarray:
+        return np.array([metrics.aggregate_iqm(x), metrics.aggregate_mean(x)])
+
+    rows = []
+    if matrix.scores:
+        points, cis = get_interval_estimates(matrix.scores, both, reps=REPS, random_state=_rs())
+        for algo in matrix.scores:
+            for i, metric in enumerate(("IQM", "mean")):
+                rows.append(
+                    {
+                        "algo": algo,
+                        "metric": metric,
+                        "point": points[algo][i],
+                        "ci_low": cis[algo][0, i],
+                        "ci_high": cis[algo][1, i],
+                        "tasks": len(matrix.tasks),
+                        "runs_per_task": matrix.runs_per_task,
+                    }
+                )
+    return pd.DataFrame(
+        rows, columns=["algo", "metric", "point", "ci_low", "ci_high", "tasks", "runs_per_task"]
+    )
+
+
+def probability_of_improvement(matrix: ScoreMatrix, pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    """P(X > Y): the chance that a run of X beats a run of Y on a random task, with CIs."""
+    rows = []
+    if matrix.scores and pairs:
+        pair_scores = {f"{x},{y}": (matrix.scores[x], matrix.scores[y]) for x, y in pairs}
+        points, cis = get_interval_estimates(
+            pair_scores, metrics.probability_of_improvement, reps=REPS, random_state=_rs()
+        )
+        for x, y in pairs:
+            k = f"{x},{y}"
+            rows.append(
+                {
+                    "x": x,
+                    "y": y,
+                    "p": float(points[k]),
+                    "ci_low": float(np.ravel(cis[k])[0]),
+                    "ci_high": float(np.ravel(cis[k])[1]),
+                }
+            )
+    return pd.DataFrame(rows, columns=["x", "y", "p", "ci_low", "ci_high"])
+
+
+def performance_profiles(matrix: ScoreMatrix) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per algorithm: fraction of runs with normalised score > τ for τ in ``TAUS``, and CIs."""
+    if not matrix.scores:
+        return {}
+
+    def profile(x: np.ndarray) -> np.ndarray:
+        return np.array([np.mean(x > t) for t in TAUS])
+
+    points, cis = get_interval_estimates(matrix.scores, profile, reps=REPS, random_state=_rs())
+    return {a: (points[a], cis[a]) for a in matrix.scores}
+
+
+def plot_aggregate(matrix: ScoreMatrix, estimates: pd.DataFrame, path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
+    algos = sorted(matrix.scores)
+    for ax, metric in zip(axes[:2], ("IQM", "mean"), strict=True):
+        sub = estimates[estimates["metric"] == metric].set_index("algo")
+        for i, algo in enumerate(algos):
+            r = sub.loc[algo]
+            ax.plot([r["ci_low"], r["ci_high"]], [i, i], lw=6, alpha=0.4, color=f"C{i}")
+            ax.plot([r["point"]], [i], "|", ms=14, color="k")
+        ax.set_yticks(range(len(algos)), algos)
+        ax.set_title(f"{metric} of normalised score")
+        ax.grid(alpha=0.3, axis="x")
+    for i, (algo, (point, ci)) in enumerate(sorted(performance_profiles(matrix).items())):
+        axes[2].plot(TAUS, point, label=algo, color=f"C{i}")
+        axes[2].fill_between(TAUS, ci[0], ci[1], alpha=0.2, color=f"C{i}")
+    axes[2].set_xlabel("normalised score τ")
+    axes[2].set_ylabel("fraction of runs with score > τ")
+    axes[2].set_title("performance profile")
+    axes[2].grid(alpha=0.3)
+    if algos:
+        axes[2].legend(fontsize=8)
+    fig.suptitle(
+        f"{title}: {len(matrix.tasks)} tasks × {matrix.runs_per_task} runs, "
+        "95% stratified-bootstrap CIs"
+    )
+    fig.tight_layout()
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    fig.savefig(tmp, dpi=100)
+    plt.close(fig)
+    tmp.replace(path)

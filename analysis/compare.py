@@ -1,0 +1,212 @@
+"""Compare a new algorithm against baselines, per task and across tasks.
+
+    python -m analysis.compare NEW [--base ppo,td3,sac] [--suite bench] [--results results]
+
+Writes ``<results>/<suite>/compare_<NEW>.md`` and ``compare_<NEW>.png``: per task, the new
+algorithm's mean and 95% CI beside each baseline's, the difference of means with its bootstrap CI
+and Welch's t-test p-value; across tasks, IQM with stratified-bootstrap CIs and the probability
+of improvement of NEW over each baseline. Cells with fewer than two seeds on either side say so
+instead of pretending to a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from analysis.aggregate import interval_estimates, normalised_scores, probability_of_improvement
+from analysis.load import load_runs
+from analysis.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, bootstrap_ci
+from analysis.table import consistent_steps
+
+MIN_SEEDS = 2
+
+
+def diff_ci(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Percentile bootstrap 95% CI of mean(a) - mean(b), resampling each side independently."""
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    ma = a[rng.integers(0, a.size, (BOOTSTRAP_RESAMPLES, a.size))].mean(1)
+    mb = b[rng.integers(0, b.size, (BOOTSTRAP_RESAMPLES, b.size))].mean(1)
+    low, high = np.quantile(ma - mb, [0.025, 0.975])
+    return float(low), float(high)
+
+
+def per_task(df: pd.DataFrame, new: str, bases: list[str]) -> pd.DataFrame:
+    rows = []
+    for task in sorted(df[df["algo"] == new]["task"].unique()):
+        a = df[(df["algo"] == new) & (df["task"] == task)]["final_return"].to_numpy(float)
+        for base in bases:
+            b = df[(df["algo"] == base) & (df["task"] == task)]["final_return"].to_numpy(float)
+            row = {
+                "task": task,
+                "base": base,
+                "n_new": a.size,
+                "n_base": b.size,
+                "mean_new": a.mean(),
+                "mean_base": b.mean() if b.size else np.nan,
+            }
+            row["ci_new"], row["ci_base"] = bootstrap_ci(a), bootstrap_ci(b)
+            if a.size >= MIN_SEEDS and b.size >= MIN_SEEDS:
+                row["diff"] = a.mean() - b.mean()
+                row["diff_ci"] = diff_ci(a, b)
+                row["p_welch"] = float(sps.ttest_ind(a, b, equal_var=False).pvalue)
+            else:
+                row["diff"], row["diff_ci"], row["p_welch"] = np.nan, None, np.nan
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _ci(ci) -> str:
+    return "—" if ci is None or np.isnan(ci[0]) else f"[{ci[0]:.1f}, {ci[1]:.1f}]"
+
+
+def compare(results: Path, suite: str, new: str, bases: list[str]) -> Path:
+    from sweeps.recorder import atomic_write
+
+    runs = load_runs(results, suite)
+    df = consistent_steps(runs)
+    algos = set(df["algo"])
+    if new not in algos:
+        raise SystemExit(
+            f"error: no finished {new} runs in {results / suite}; "
+            f"algorithms with runs: {', '.join(sorted(algos)) or 'none'}"
+        )
+    missing = [b for b in bases if b not in algos]
+    bases = [b for b in bases if b in algos]
+    table = per_task(df, new, bases)
+    lines = [f"# {new} against {', '.join(bases) or 'no baseline'} (suite `{suite}`)", ""]
+    if missing:
+        lines += [f"No finished runs for baseline(s) {', '.join(missing)}: left out.", ""]
+    lines += [
+        "## Per task",
+        "",
+        "Final return, mean over seeds (n) with 95% bootstrap CI; the difference of means "
+        f"with its bootstrap CI and Welch's t-test p-value (needs ≥ {MIN_SEEDS} seeds "
+        "per side).",
+        "",
+        f"| task | baseline | {new} | baseline | difference | p (Welch) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in table.itertuples():
+        new_cell = f"{r.mean_new:.1f} ({r.n_new}) {_ci(r.ci_new)}"
+        base_cell = (
+            "not run" if r.n_base == 0 else f"{r.mean_base:.1f} ({r.n_base}) {_ci(r.ci_base)}"
+        )
+        if r.diff_ci is None:
+            diff, p = f"too few seeds (need ≥ {MIN_SEEDS} per side)", "—"
+        else:
+            diff, p = f"{r.diff:+.1f} {_ci(r.diff_ci)}", f"{r.p_welch:.3g}"
+        lines.append(f"| {r.task} | {r.base} | {new_cell} | {base_cell} | {diff} | {p} |")
+    matrix = normalised_scores(df, [new, *bases])
+    estimates = interval_estimates(matrix)
+    poi = probability_of_improvement(matrix, [(new, b) for b in bases])
+    lines += ["", "## Across tasks", ""]
+    if not matrix.scores:
+        lines.append("No task has runs of every algorithm compared: nothing to aggregate.")
+    else:
+        lines += [
+            f"Normalised scores (0 = random policy, 1 = best published 500k return) on "
+            f"{len(matrix.tasks)} task(s): {', '.join(matrix.tasks)}; "
+            f"{matrix.runs_per_task} run(s) per task.",
+            "",
+        ]
+        if matrix.runs_per_task < MIN_SEEDS:
+            lines += [
+                "With one run per task the bootstrap cannot resample seeds: the CIs "
+                "below are degenerate. Run more seeds.",
+                "",
+            ]
+        lines += ["| algo | IQM [95% CI] | mean [95% CI] |", "|---|---|---|"]
+        for algo in [new, *bases]:
+            e = estimates[estimates["algo"] == algo].set_index("metric")
+            cells = [
+                f"{e.loc[m, 'point']:.3f} [{e.loc[m, 'ci_low']:.3f}, {e.loc[m, 'ci_high']:.3f}]"
+                for m in ("IQM", "mean")
+            ]
+            lines.append(f"| {algo} | {cells[0]} | {cells[1]} |")
+        lines += ["", f"| P({new} > baseline) | point | 95% CI |", "|---|---|---|"]
+        for r in poi.itertuples():
+            lines.append(f"| {r.y} | {r.p:.3f} | [{r.ci_low:.3f}, {r.ci_high:.3f}] |")
+    lines += [f"- {n}" for n in matrix.notes]
+    out = results / suite / f"compare_{new}.md"
+    atomic_write(out, "\n".join(lines) + "\n")
+    _plot(df, new, bases, matrix, estimates, results / suite / f"compare_{new}.png")
+    return out
+
+
+def _plot(df, new, bases, matrix, estimates, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    algos = [new, *bases]
+    tasks = sorted(df[df["algo"] == new]["task"].unique())
+    fig, axes = plt.subplots(
+        1, len(tasks) + 1, figsize=(3.2 * (len(tasks) + 1), 3.6), squeeze=False
+    )
+    for ax, task in zip(axes[0], tasks, strict=False):
+        for i, algo in enumerate(algos):
+            v = df[(df["algo"] == algo) & (df["task"] == task)]["final_return"].to_numpy(float)
+            if v.size:
+                low, high = bootstrap_ci(v)
+                ax.errorbar(
+                    [i],
+                    [v.mean()],
+                    yerr=[[v.mean() - low], [high - v.mean()]],
+                    fmt="o",
+                    color=f"C{i}",
+                    capsize=4,
+                )
+                ax.plot(np.full(v.size, i + 0.15), v, ".", color=f"C{i}", alpha=0.5)
+        ax.set_xticks(range(len(algos)), algos, rotation=30)
+        ax.set_title(task, fontsize=9)
+        ax.grid(alpha=0.3)
+    ax = axes[0][-1]
+    iqm = estimates[estimates["metric"] == "IQM"].set_index("algo")
+    for i, algo in enumerate(algos):
+        if algo in iqm.index:
+            r = iqm.loc[algo]
+            ax.errorbar(
+                [i],
+                [r["point"]],
+                yerr=[[r["point"] - r["ci_low"]], [r["ci_high"] - r["point"]]],
+                fmt="s",
+                color=f"C{i}",
+                capsize=4,
+            )
+    ax.set_xticks(range(len(algos)), algos, rotation=30)
+    ax.set_title("IQM, normalised", fontsize=9)
+    ax.grid(alpha=0.3)
+    fig.suptitle(f"{new} vs baselines: mean and 95% CI per task; IQM across tasks")
+    fig.tight_layout()
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    fig.savefig(tmp, dpi=100)
+    plt.close(fig)
+    tmp.replace(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        prog="python -m analysis.compare",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("new")
+    p.add_argument("--base", default="ppo,td3,sac")
+    p.add_argument("--suite", default="bench")
+    p.add_argument("--results", default="results")
+    args = p.parse_args(argv)
+    bases = [b for b in args.base.split(",") if b and b != args.new]
+    out = compare(Path(args.results), args.suite, args.new, bases)
+    print(f"wrote {out} and {out.with_suffix('.png').name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Published reference returns and measured random-policy returns, keyed by (base task, algo).
+
+Sources and metrics are described in ``results/reference/README.md``. Task versions differ between
+the references (-v2/-v3) and our runs (-v4 by default), so cells are matched on the task's base
+name (``Hopper-v4`` ↔ ``Hopper``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "results" / "reference"
+BUDGET = 500_000
+
+
+def base_task(task: str) -> str:
+    """``Hopper-v4`` → ``Hopper``."""
+    return task.rsplit("-v", 1)[0]
+
+
+def rlpack(reference_dir: Path = REFERENCE_DIR) -> dict[tuple[str, str], float]:
+    """rlpack's 500k returns, keyed by (base task, lowercase algo)."""
+    path = reference_dir / "rlpack_mujoco.csv"
+    if not path.exists():
+        return {}
+    ref = pd.read_csv(path)
+    ref = ref[ref["budget_steps"] == BUDGET]
+    return {
+        (base_task(t), a.lower()): float(r)
+        for t, a, r in zip(ref["task"], ref["algo"], ref["return"], strict=True)
+    }
+
+
+def tianshou(reference_dir: Path = REFERENCE_DIR) -> dict[tuple[str, str], tuple[float, float]]:
+    """Tianshou's (mean, std) over 10 seeds near 500k, keyed by (base task, lowercase algo)."""
+    path = reference_dir / "tianshou_500k.csv"
+    if not path.exists():
+        return {}
+    ref = pd.read_csv(path)
+    return {
+        (base_task(t), a.lower()): (float(m), float(s))
+        for t, a, m, s in zip(ref["task"], ref["algo"], ref["return"], ref["std"], strict=True)
+    }
+
+
+def random_returns(reference_dir: Path = REFERENCE_DIR) -> dict[str, float]:
+    """Measured mean return of a uniform-random policy, keyed by base task."""
+    path = reference_dir / "random_returns.csv"
+    if not path.exists():
+        return {}
+    ref = pd.read_csv(path)
+    return {base_task(t): float(r) for t, r in zip(ref["task"], ref["return_mean"], strict=True)}
+
+
+def best_reference(reference_dir: Path = REFERENCE_DIR) -> dict[str, float]:
+    """Per base task, the best published 500k return of any algorithm in either reference.
+
+    This is the "1.0" of the normalised score (random policy = 0.0).
+    """
+    best: dict[str, float] = {}
+    for (task, _), value in rlpack(reference_dir).items():
+        best[task] = max(best.get(task, value), value)
+    for (task, _), (mean, _) in tianshou(reference_dir).items():
+        best[task] = max(best.get(task, mean), mean)
+    return best

@@ -1,0 +1,63 @@
+"""Aggregate statistics: normalisation, IQM, reproducible CIs, probability of improvement."""
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.aggregate import interval_estimates, normalised_scores, probability_of_improvement
+from analysis.reference import best_reference, random_returns
+
+
+def summaries(values: dict[tuple[str, str], list[float]]) -> pd.DataFrame:
+    rows = [
+        {"algo": a, "task": t, "seed": i, "final_return": v, "steps": 1000}
+        for (a, t), vs in values.items()
+        for i, v in enumerate(vs)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_scores_are_normalised_between_random_and_best_reference():
+    rand, best = random_returns(), best_reference()
+    assert {"Hopper", "HalfCheetah"} <= set(rand) and {"Hopper", "HalfCheetah"} <= set(best)
+    df = summaries(
+        {
+            ("ppo", "Hopper-v4"): [rand["Hopper"], best["Hopper"]],
+            ("ppo", "HalfCheetah-v4"): [best["HalfCheetah"], rand["HalfCheetah"]],
+        }
+    )
+    m = normalised_scores(df, ["ppo"])
+    assert m.tasks == ["HalfCheetah-v4", "Hopper-v4"] and m.runs_per_task == 2
+    np.testing.assert_allclose(m.scores["ppo"], [[1.0, 0.0], [0.0, 1.0]], atol=1e-9)
+
+
+def test_iqm_matches_trimmed_mean_and_cis_reproduce():
+    rng = np.random.default_rng(0)
+    rand, best = random_returns(), best_reference()
+    values = {}
+    for algo, level in (("a", 0.3), ("b", 0.6)):
+        for task in ("Hopper", "Walker2d", "HalfCheetah"):
+            norm = level + 0.2 * rng.standard_normal(5)
+            values[(algo, f"{task}-v4")] = list(rand[task] + norm * (best[task] - rand[task]))
+    m = normalised_scores(summaries(values), ["a", "b"])
+    first, second = interval_estimates(m), interval_estimates(m)
+    pd.testing.assert_frame_equal(first, second)  # fixed bootstrap seed
+    iqm = first[(first["algo"] == "a") & (first["metric"] == "IQM")].iloc[0]
+    expected = stats.trim_mean(m.scores["a"].reshape(-1), proportiontocut=0.25)
+    assert np.isclose(iqm["point"], expected)
+    assert iqm["ci_low"] < iqm["point"] < iqm["ci_high"]
+    poi = probability_of_improvement(m, [("b", "a")]).iloc[0]
+    assert 0.7 < poi["p"] <= 1.0 and poi["ci_low"] <= poi["p"] <= poi["ci_high"]
+
+
+def test_tasks_missing_an_algorithm_are_left_out_with_a_note():
+    df = summaries(
+        {
+            ("a", "Hopper-v4"): [1.0, 2.0],
+            ("b", "Hopper-v4"): [1.0, 2.0],
+            ("a", "Walker2d-v4"): [1.0, 2.0],
+        }
+    )
+    m = normalised_scores(df, ["a", "b"])
+    assert m.tasks == ["Hopper-v4"]
+    assert any("Walker2d-v4" in n for n in m.notes)
