@@ -25,8 +25,19 @@ def _build(task: str, **kwargs) -> gym.Env:
             env = gym.wrappers.DtypeObservation(env, np.float32)
     if isinstance(env.action_space, gym.spaces.Box):
         # Gaussian policies sample unbounded actions; the env sees them clipped to the bounds.
-        env = gym.wrappers.ClipAction(env)
+        env = ClipToBounds(env)
     return Restorable(env)
+
+
+class ClipToBounds(gym.ActionWrapper):
+    """Clip actions to the task's bounds, keeping ``action_space`` the task's box.
+
+    (Gymnasium's ``ClipAction`` widens ``action_space`` to ±inf, which hides the bounds from the
+    agents that scale to them and makes ``action_space.sample()`` Gaussian instead of uniform.)
+    """
+
+    def action(self, action):
+        return np.clip(action, self.action_space.low, self.action_space.high)
 
 
 def make_env(task: str, seed: int | None = None, **kwargs) -> gym.Env:
