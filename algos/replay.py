@@ -150,14 +150,18 @@ class ReplayBuffer:
 
     # -- checkpointing ----------------------------------------------------------------------
     def numpy_state(self) -> dict:
-        """The buffer as NumPy arrays and ints (only the rows written so far)."""
+        """The buffer as NumPy arrays and ints (only the rows written so far).
+
+        The arrays are views, not copies (a copy of a full Humanoid buffer would double the
+        peak memory while a checkpoint is written): save them before adding more.
+        """
         n = self.rows
         return {
-            "obs": self.obs[:n].copy(),
-            "actions": self.actions[:n].copy(),
-            "rewards": self.rewards[:n].copy(),
-            "terminated": self.terminated[:n].copy(),
-            "valid": self.valid[:n].copy(),
+            "obs": self.obs[:n],
+            "actions": self.actions[:n],
+            "rewards": self.rewards[:n],
+            "terminated": self.terminated[:n],
+            "valid": self.valid[:n],
             "pending_next": self._pending_next.copy(),
             "rng": rng_state_to_array(self.rng),
             "capacity": self.capacity,
