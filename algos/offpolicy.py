@@ -198,9 +198,11 @@ class OffPolicyAgent(tf.Module):
         return self._np_params
 
     def _policy_out(self, obs: np.ndarray) -> np.ndarray:
-        if obs is self._cached_obs:  # computed in the last training call, after its updates
-            return self._cached_out
-        return self.actor.numpy_forward(self._policy_params(), np.asarray(obs, np.float32))
+        obs = np.asarray(obs, np.float32)
+        cached = self._cached_obs
+        if cached is not None and cached.shape == obs.shape and np.array_equal(cached, obs):
+            return self._cached_out  # computed by the last training call, after its updates
+        return self.actor.numpy_forward(self._policy_params(), obs)
 
     def get_action(self, obs: np.ndarray, deterministic: bool = False) -> np.ndarray:
         """Action(s) in the task's bounds for one observation [obs_dim] or a batch [N, obs_dim]."""
@@ -232,7 +234,7 @@ class OffPolicyAgent(tf.Module):
         """K updates in one compiled call on batches stacked [K, B, ...] (the harness's path).
 
         With ``act_obs`` [N, obs_dim] the same call also evaluates the updated policy there, so
-        the next ``get_action(act_obs)`` (same array object) costs no extra TensorFlow call.
+        the next ``get_action(act_obs)`` costs no extra TensorFlow call.
         """
         obs_in = self._no_obs if act_obs is None else act_obs
         stats, out = self._train(
@@ -242,7 +244,8 @@ class OffPolicyAgent(tf.Module):
         if act_obs is None:
             self._cached_obs = self._cached_out = None
         else:
-            self._cached_obs, self._cached_out = act_obs, out.numpy()
+            self._cached_obs = np.array(act_obs, np.float32)
+            self._cached_out = out.numpy()
         return dict(zip(self.stat_names, stats.numpy().tolist(), strict=True))
 
     def _train_many(self, obs, actions, rewards, next_obs, terminated, act_obs):
@@ -263,12 +266,20 @@ class OffPolicyAgent(tf.Module):
 
     # -- state ----------------------------------------------------------------------------
     def numpy_state(self) -> dict:
-        return {"rng": self.rng.bit_generator.state}
+        # the cached policy output too: a resumed run then acts bit-for-bit as the original
+        cached = None
+        if self._cached_obs is not None:
+            cached = [self._cached_obs.tolist(), self._cached_out.tolist()]
+        return {"rng": self.rng.bit_generator.state, "cached_policy": cached}
 
     def load_numpy_state(self, state: dict) -> None:
         self.rng.bit_generator.state = state["rng"]
         self._np_params = None
         self._cached_obs = self._cached_out = None
+        if state.get("cached_policy") is not None:
+            obs, out = state["cached_policy"]
+            self._cached_obs = np.asarray(obs, np.float32)
+            self._cached_out = np.asarray(out, np.float32)
 
 
 class DeterministicActorCritic(OffPolicyAgent):

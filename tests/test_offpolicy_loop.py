@@ -49,3 +49,47 @@ def test_td3_run_writes_the_run_folder_and_registers_the_buffer(tmp_path, algo_c
     evals = pd.read_csv(spec.run_dir / "eval.csv")
     assert list(evals["step"]) == [0, 300, 600]
     assert json.loads((spec.run_dir / "summary.json").read_text())["status"] == "done"
+
+
+def test_interrupted_td3_run_resumes_exactly(tmp_path, algo_config):
+    def spec(results):
+        return validate(
+            {
+                "algo": algo_config(
+                    "td3", hidden_sizes=[16, 16], learning_starts=200, jit_compile=False
+                ),
+                "task": "InvertedPendulum-v4",
+                "seed": 1,
+                "steps": 700,
+                "suite": "t",
+                "results_dir": str(results),
+                "eval_every": 350,
+                "eval_episodes": 2,
+                "threads": 1,
+                "checkpoint_every": 250,
+            }
+        )
+
+    clean = Run(spec(tmp_path / "clean"), log=lambda _msg: None).execute()
+    assert clean["status"] == "done"
+
+    broken = Run(spec(tmp_path / "killed"), log=lambda _msg: None)
+    evaluate = broken.maybe_evaluate
+
+    def crash_at_600() -> None:
+        if broken.step == 600:
+            raise KeyboardInterrupt("simulated kill")  # not an Exception: no summary is written
+        evaluate()
+
+    broken.maybe_evaluate = crash_at_600
+    try:
+        broken.execute()
+    except KeyboardInterrupt:
+        pass
+    resumed = Run(spec(tmp_path / "killed"), log=lambda _msg: None).execute()
+    assert resumed["status"] == "done" and resumed["resumed_from_step"] == 500
+    for name in ("eval.csv", "train.csv"):
+        a = pd.read_csv(tmp_path / "clean" / "t" / "td3" / "InvertedPendulum-v4" / "seed_1" / name)
+        b = pd.read_csv(tmp_path / "killed" / "t" / "td3" / "InvertedPendulum-v4" / "seed_1" / name)
+        cols = [c for c in a.columns if c != "wall_time_s"]
+        pd.testing.assert_frame_equal(a[cols], b[cols])
