@@ -124,14 +124,18 @@ class A2C(OnPolicyAgent):
             scale_rewards=cfg.scale_rewards,
             seed=seed,
         )
-        vec = tf.TensorSpec([None], tf.float32)
+        # one compiled call per update: values, GAE and the gradient step (an update comes every
+        # 5 vector steps, so per-call overhead counts)
         self._train = tf.function(
             self._train_step,
             input_signature=[
                 tf.TensorSpec([None, obs_dim], tf.float32),
+                tf.TensorSpec([None, obs_dim], tf.float32),
                 tf.TensorSpec([None, act_dim], tf.float32),
-                vec,
-                vec,
+                tf.TensorSpec([None, None], tf.float32),
+                tf.TensorSpec([None, None], tf.bool),
+                tf.TensorSpec([None, None], tf.bool),
+                tf.TensorSpec([], tf.float32),
             ],
             jit_compile=True,
         )
@@ -167,36 +171,61 @@ class A2C(OnPolicyAgent):
         cfg = self.config
         progress = self.env_steps / self.total_steps if self.total_steps else 0.0
         lr = cfg.learning_rate * max(1.0 - progress, 0.0) if cfg.anneal_lr else cfg.learning_rate
-        self.optimizer.lr.assign(lr)
-        data = self._prepare(batch, log_probs=False)
-        stats = self._train(data["obs"], data["actions"], data["advantages"], data["returns"])
-        self._refresh_numpy_policy()
+        d = self._prepare_inputs(batch)
+        stats, policy = self._train(
+            d["obs"],
+            d["next_obs"],
+            d["actions"],
+            d["rewards"],
+            d["terminated"],
+            d["truncated"],
+            np.float32(lr),
+        )
+        self._refresh_numpy_policy(policy)
         out = {k: float(v) for k, v in stats.items()}
         out["learning_rate"] = lr
         return out
 
-    def _train_step(self, obs, actions, advantages, returns):
+    def _train_step(self, obs, next_obs, actions, rewards, terminated, truncated, lr):
         cfg = self.config
-        if cfg.normalize_advantages:
-            advantages = (advantages - tf.reduce_mean(advantages)) / (
-                tf.math.reduce_std(advantages) + 1e-8
-            )
+        self.optimizer.lr.assign(lr)
+        shape = tf.shape(rewards)
         with tf.GradientTape() as tape:
+            values = tf.squeeze(self.critic(obs), -1)
+            # GAE advantages and λ-returns, as algos.gae.gae, from the critic before the step
+            v = tf.reshape(tf.stop_gradient(values), shape)
+            next_v = tf.reshape(tf.squeeze(self.critic(next_obs), -1), shape)
+            not_terminal = 1.0 - tf.cast(terminated, tf.float32)
+            not_end = 1.0 - tf.cast(tf.logical_or(terminated, truncated), tf.float32)
+            deltas = rewards + cfg.gamma * tf.stop_gradient(next_v) * not_terminal - v
+            gl = cfg.gamma * cfg.gae_lambda
+            adv = tf.scan(
+                lambda running, x: x[0] + gl * x[1] * running,
+                (deltas, not_end),
+                initializer=tf.zeros_like(deltas[0]),
+                reverse=True,
+            )
+            returns = tf.reshape(adv + v, [-1])
+            advantages = tf.reshape(adv, [-1])
+            if cfg.normalize_advantages:
+                advantages = (advantages - tf.reduce_mean(advantages)) / (
+                    tf.math.reduce_std(advantages) + 1e-8
+                )
             logp = self.actor.log_prob(obs, actions)
             policy_loss = -tf.reduce_mean(advantages * logp)
-            values = tf.squeeze(self.critic(obs), -1)
             value_loss = tf.reduce_mean(tf.square(values - returns))
             entropy = self.actor.entropy()
             loss = policy_loss + cfg.value_coef * value_loss - cfg.entropy_coef * entropy
         grads = tape.gradient(loss, self.params)
         grads, grad_norm = tf.clip_by_global_norm(grads, cfg.max_grad_norm)
         self.optimizer.apply(grads)
-        return {
+        stats = {
             "policy_loss": policy_loss,
             "value_loss": value_loss,
             "entropy": entropy,
             "grad_norm": grad_norm,
         }
+        return stats, self._policy_tensors()
 
     def config_dict(self) -> dict:
         return asdict(self.config)

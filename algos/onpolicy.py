@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 import tensorflow as tf
 
+from algos.export import ExportedPolicy
 from algos.gae import gae
 from algos.networks import MLP
 from algos.normalization import RunningMeanStd
@@ -80,11 +81,21 @@ class RewardScaler:
     def __call__(self, rewards: np.ndarray, dones: np.ndarray) -> np.ndarray:
         if self.ret is None or self.ret.shape != rewards.shape[1:]:
             self.ret = np.zeros(rewards.shape[1:], np.float64)
-        returns = np.empty_like(rewards, dtype=np.float64)
-        for t in range(rewards.shape[0]):
-            self.ret = self.ret * self.gamma + rewards[t]
-            returns[t] = self.ret
-            self.ret = self.ret * (1.0 - dones[t])
+        if rewards.shape[1:] == (1,):  # one env: the same recursion on Python floats, faster
+            ret, gamma, out = float(self.ret[0]), self.gamma, []
+            for r, done in zip(rewards[:, 0].tolist(), dones[:, 0].tolist(), strict=True):
+                ret = ret * gamma + r
+                out.append(ret)
+                if done:
+                    ret = 0.0
+            returns = np.asarray(out, np.float64)[:, None]
+            self.ret = np.array([ret], np.float64)
+        else:
+            returns = np.empty_like(rewards, dtype=np.float64)
+            for t in range(rewards.shape[0]):
+                self.ret = self.ret * self.gamma + rewards[t]
+                returns[t] = self.ret
+                self.ret = self.ret * (1.0 - dones[t])
         self.rms.update(returns.reshape(-1))
         scaled = rewards / np.sqrt(self.rms.var + 1e-8)
         return np.clip(scaled, -self.clip, self.clip).astype(np.float32)
@@ -154,15 +165,27 @@ class OnPolicyAgent(tf.Module):
         self._refresh_numpy_policy()
 
     # -- acting ---------------------------------------------------------------------------
-    def _refresh_numpy_policy(self) -> None:
+    def _policy_tensors(self) -> list[tf.Tensor]:
+        """The actor's weights, biases and log-std as tensors: an update graph returns them, so
+        that :meth:`_refresh_numpy_policy` needs no further TensorFlow calls."""
+        out = []
+        for w, b in zip(self.actor.mean.weights, self.actor.mean.biases, strict=True):
+            out += [tf.identity(w), tf.identity(b)]
+        return [*out, tf.identity(self.actor.log_std)]
+
+    def _refresh_numpy_policy(self, policy: Sequence[tf.Tensor] | None = None) -> None:
         """Snapshot the policy for NumPy inference; called after every update.
 
-        The snapshot includes the observation normaliser's statistics, which also change only
-        in ``update``: acting then costs a handful of NumPy calls per step.
+        ``policy`` is :meth:`_policy_tensors` as returned by an update graph (read from the
+        variables when omitted). The snapshot includes the observation normaliser's statistics,
+        which also change only in ``update``: acting then costs a handful of NumPy calls per step.
         """
-        self._np_params = self.actor.mean.numpy_params()
+        if policy is None:
+            policy = self._policy_tensors()
+        arrays = [t.numpy() for t in policy]
+        self._np_params = list(zip(arrays[:-1:2], arrays[1:-1:2], strict=True))
         self._np_act = self.actor.mean._act_np
-        self._np_std = np.exp(self.actor.log_std.numpy())
+        self._np_std = np.exp(arrays[-1])
         if self.obs_rms is not None:
             self._obs_mean = self.obs_rms.mean.copy()
             self._obs_denom = np.sqrt(self.obs_rms.var + 1e-8)
@@ -206,20 +229,18 @@ class OnPolicyAgent(tf.Module):
         return noise
 
     # -- learning -------------------------------------------------------------------------
-    def _prepare(
-        self, batch: dict[str, np.ndarray], log_probs: bool = True
-    ) -> dict[str, np.ndarray]:
-        """Normalise, scale rewards, compute V, old log-probs, GAE advantages and returns.
+    def _prepare_inputs(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The NumPy half of :meth:`_prepare`: normalised observations and scaled rewards.
 
-        ``log_probs=False`` skips the old log-probs (an agent without importance ratios).
-
-        Observations are normalised with the statistics the rollout acted with, so the old
-        log-probs recomputed here are exactly the behaviour policy's. The statistics are then
-        updated with this batch, for the next rollout.
+        Observations are normalised with the statistics the rollout acted with; the statistics
+        are then updated with this batch, for the next rollout. Returns flat ``obs``,
+        ``next_obs``, ``actions`` [T·N, ...] and ``rewards``, ``terminated``, ``truncated``
+        [T, N].
         """
         b = time_major(batch, self.obs_dim)
         T, N = b["rewards"].shape[:2]
-        obs = self.normalize_obs(b["obs"].reshape(T * N, -1))
+        raw_obs = b["obs"].reshape(T * N, -1)
+        obs = self.normalize_obs(raw_obs)
         next_obs = self.normalize_obs(b["next_obs"].reshape(T * N, -1))
         actions = b["actions"].reshape(T * N, -1).astype(np.float32)
         terminated = b["terminated"].astype(bool)
@@ -227,15 +248,42 @@ class OnPolicyAgent(tf.Module):
         rewards = b["rewards"].astype(np.float32)
         if self.reward_scaler is not None:
             rewards = self.reward_scaler(rewards, np.logical_or(terminated, truncated))
-        both = self._values_fn(np.concatenate([obs, next_obs])).numpy()
+        if self.obs_rms is not None:
+            self.obs_rms.update(raw_obs)
+        self.env_steps += T * N
+        return {
+            "obs": obs,
+            "next_obs": next_obs,
+            "actions": actions,
+            "rewards": rewards,
+            "terminated": terminated,
+            "truncated": truncated,
+        }
+
+    def _prepare(
+        self, batch: dict[str, np.ndarray], log_probs: bool = True
+    ) -> dict[str, np.ndarray]:
+        """Normalise, scale rewards, compute V, old log-probs, GAE advantages and returns.
+
+        ``log_probs=False`` skips the old log-probs (an agent without importance ratios).
+        The observations are normalised with the statistics the rollout acted with, so the old
+        log-probs recomputed here are exactly the behaviour policy's.
+        """
+        d = self._prepare_inputs(batch)
+        obs, actions, rewards = d["obs"], d["actions"], d["rewards"]
+        T, N = rewards.shape
+        both = self._values_fn(np.concatenate([obs, d["next_obs"]])).numpy()
         values, next_values = both[: T * N].reshape(T, N), both[T * N :].reshape(T, N)
         adv, returns = gae(
-            rewards, values, next_values, terminated, truncated, self.gamma, self.gae_lambda
+            rewards,
+            values,
+            next_values,
+            d["terminated"],
+            d["truncated"],
+            self.gamma,
+            self.gae_lambda,
         )
         logp = self._logp_fn(obs, actions).numpy() if log_probs else None
-        if self.obs_rms is not None:
-            self.obs_rms.update(b["obs"].reshape(T * N, -1))
-        self.env_steps += T * N
         return {
             "obs": obs,
             "actions": actions,
@@ -246,6 +294,17 @@ class OnPolicyAgent(tf.Module):
         }
 
     # -- checkpointing: tf.Variables are tracked by tf.Module; the rest is plain data -----
+    def export_policy(self) -> ExportedPolicy:
+        """The deterministic policy (Gaussian mean) as a self-contained TF module."""
+        rms = self.obs_rms
+        return ExportedPolicy(
+            self.obs_dim,
+            self.actor.mean,
+            [self.actor],
+            obs_mean=None if rms is None else rms.mean,
+            obs_var=None if rms is None else rms.var,
+        )
+
     def numpy_state(self) -> dict:
         """Everything outside tf.Variables, as JSON-compatible data."""
         return {

@@ -144,6 +144,7 @@ class PPO(OnPolicyAgent):
                 vec(),
                 vec(),
                 vec(),
+                tf.TensorSpec([], tf.float32),
             ],
             jit_compile=True,  # XLA fuses the ~300 small minibatch steps: several times faster
         )
@@ -179,24 +180,25 @@ class PPO(OnPolicyAgent):
         cfg = self.config
         progress = self.env_steps / self.total_steps if self.total_steps else 0.0
         lr = cfg.learning_rate * max(1.0 - progress, 0.0) if cfg.anneal_lr else cfg.learning_rate
-        self.optimizer.lr.assign(lr)
         data = self._prepare(batch)
-        stats = self._train(
+        stats, policy = self._train(
             data["obs"],
             data["actions"],
             data["logp"],
             data["advantages"],
             data["returns"],
             data["values"],
+            np.float32(lr),
         )
-        self._refresh_numpy_policy()
+        self._refresh_numpy_policy(policy)
         out = {k: float(v) for k, v in stats.items()}
         out["learning_rate"] = lr
         return out
 
     # The whole update (epochs × minibatches) is one graph: one Python call per rollout.
-    def _train_epochs(self, obs, actions, logp_old, advantages, returns, values_old):
+    def _train_epochs(self, obs, actions, logp_old, advantages, returns, values_old, lr):
         cfg = self.config
+        self.optimizer.lr.assign(lr)
         n = tf.shape(obs)[0]
         mb_size = tf.maximum(n // cfg.num_minibatches, 1)
         n_mb = n // mb_size
@@ -221,7 +223,7 @@ class PPO(OnPolicyAgent):
                 )
                 totals = {k: totals[k] + step[k] for k in totals}
                 count += 1.0
-        return {k: v / count for k, v in totals.items()}
+        return {k: v / count for k, v in totals.items()}, self._policy_tensors()
 
     def _minibatch_step(self, obs, actions, logp_old, adv, returns, values_old):
         cfg = self.config

@@ -56,8 +56,9 @@ def test_fisher_vector_product_is_the_damped_hessian_of_the_mean_kl():
     jac = outer.jacobian(grad, params, unconnected_gradients=tf.UnconnectedGradients.ZERO)
     hessian = tf.concat([tf.reshape(j, [grad.shape[0], -1]) for j in jac], 1).numpy()
     v = np.random.default_rng(2).normal(size=sum(sizes)).astype(np.float32)
-    fvp = agent._fisher_vector_product(obs, old_mean, old_log_std, tf.constant(v)).numpy()
-    np.testing.assert_allclose(fvp, hessian @ v + 0.1 * v, rtol=1e-3, atol=1e-5)
+    for product in (agent._fisher_vector_product, agent._hessian_vector_product):
+        fvp = product(obs, old_mean, old_log_std, tf.constant(v)).numpy()
+        np.testing.assert_allclose(fvp, hessian @ v + 0.1 * v, rtol=1e-3, atol=1e-5)
 
 
 def test_update_respects_the_trust_region_and_improves_the_surrogate():
