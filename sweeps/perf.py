@@ -6,7 +6,9 @@
 For each algorithm this trains a fresh agent for ``--steps`` env steps in a subprocess of its
 own (one TensorFlow thread) and reports the **training** env steps per second, evaluation
 excluded, measured after a warm-up (the first update, where graphs are traced and compiled):
-the rate a long run settles at. The full rate of the short run, warm-up included, is shown too.
+the rate a long run settles at. The full rate of the short run, warm-up included, is shown too,
+and so is the rate per CPU-second of the training process (``time.process_time``), which load
+from other processes on a shared machine does not distort (it leaves out subprocess envs).
 
 When ``.venv-sb3/bin/python`` exists (``make peers``), the same script then runs in that
 environment the Stable-Baselines3 / SB3-contrib equivalent of each algorithm with the same
@@ -97,7 +99,8 @@ def worker_ours(algo: str, task: str, steps: int, threads: int, hp: dict) -> dic
         def timed_after_update(stats: dict[str, float]) -> None:
             after_update(stats)
             if "t0" not in mark and run.step >= warm:
-                mark["t0"], mark["s0"], mark["e0"] = run.train_time, run.step, run.eval_time
+                mark["t0"], mark["s0"], mark["c0"] = run.train_time, run.step, time.process_time()
+            mark["c1"], mark["s1"] = time.process_time(), run.step
 
         run.after_update = timed_after_update  # type: ignore[method-assign]
         summary = run.execute()
@@ -116,6 +119,7 @@ def worker_ours(algo: str, task: str, steps: int, threads: int, hp: dict) -> dic
     return {
         "steps_per_s": steady,
         "full_steps_per_s": summary["steps"] / total_time,
+        "cpu_steps_per_s": (mark["s1"] - mark["s0"]) / (mark["c1"] - mark["c0"]),
         "steps": summary["steps"],
         "eval_s": eval_s,
     }
@@ -208,7 +212,7 @@ def worker_sb3(algo: str, task: str, steps: int, threads: int, hp: dict) -> dict
             env,
             learning_rate=linear(hp["critic_lr"], hp.get("anneal_lr", False)),
             n_steps=int(hp["rollout_steps"]),
-            batch_size=int(hp["critic_batch_size"]),
+            batch_size=int(hp["critic_batch_size"]) or int(hp["rollout_steps"]) * n_envs,
             n_critic_updates=int(hp["critic_epochs"]),
             cg_max_steps=int(hp["cg_iters"]),
             cg_damping=hp["cg_damping"],
@@ -258,6 +262,7 @@ def worker_sb3(algo: str, task: str, steps: int, threads: int, hp: dict) -> dict
         def _mark(self) -> None:
             if self.t0 is None and self.num_timesteps >= warm:
                 self.t0, self.s0 = time.perf_counter(), self.num_timesteps
+                self.c0 = time.process_time()
 
         def _on_rollout_start(self) -> None:  # after each update (on-policy and off-policy)
             self._mark()
@@ -265,13 +270,14 @@ def worker_sb3(algo: str, task: str, steps: int, threads: int, hp: dict) -> dict
     mark = Mark()
     start = time.perf_counter()
     model.learn(total_timesteps=warm + steps, callback=mark)
-    end = time.perf_counter()
+    end, cpu_end = time.perf_counter(), time.process_time()
     done = model.num_timesteps
     env.close()
     del gym
     return {
         "steps_per_s": (done - mark.s0) / (end - mark.t0) if mark.t0 else float("nan"),
         "full_steps_per_s": done / (end - start),
+        "cpu_steps_per_s": (done - mark.s0) / (cpu_end - mark.c0) if mark.t0 else float("nan"),
         "steps": done,
     }
 
@@ -321,6 +327,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--no-peers", action="store_true", help="skip Stable-Baselines3")
     p.add_argument("--suite", default="bench", help="suite whose wall time to estimate")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="ALGO.KEY=VALUE",
+        help="override a hyperparameter for both sides, e.g. a2c.num_envs=4 (YAML value)",
+    )
     p.add_argument("--worker", choices=("ours", "sb3"), help=argparse.SUPPRESS)
     p.add_argument("--hp", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -357,6 +370,15 @@ def main(argv: list[str] | None = None) -> int:
             continue
         hp = _load_yaml(path)
         hp.pop("name", None)
+        for item in args.set:
+            key, _, value = item.partition("=")
+            name, _, field = key.partition(".")
+            if name == algo:
+                import yaml
+
+                hp[field] = yaml.safe_load(value)
+        if any(k.partition(".")[0] == algo for k in args.set):
+            print(f"  {algo}: with {', '.join(x for x in args.set if x.startswith(algo))}")
         if "learning_starts" in hp:
             hp["learning_starts"] = min(int(hp["learning_starts"]), PERF_LEARNING_STARTS)
         ours = _measure("ours", sys.executable, algo, args, hp)
@@ -365,7 +387,12 @@ def main(argv: list[str] | None = None) -> int:
         _print_row(algo, ours, sb3)
 
     print()
-    header = f"{'algo':<6} {'ours steps/s':>13} {'(full run)':>11} {'SB3 steps/s':>12} {'ratio':>7}"
+    print("training env steps/s after warm-up (wall clock); per CPU-second of the training")
+    print("process in brackets, which other load on a shared machine does not distort")
+    header = (
+        f"{'algo':<6} {'ours':>8} {'SB3':>8} {'ratio':>7} | "
+        f"{'ours/CPU-s':>10} {'SB3/CPU-s':>10} {'ratio':>7} | {'ours, full run':>14}"
+    )
     print(header)
     print("-" * len(header))
     for algo, ours, sb3 in rows:
@@ -374,22 +401,31 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _print_row(algo: str, ours: dict, sb3: dict | None, table: bool = False) -> None:
-    def rate(d: dict | None, key: str = "steps_per_s") -> str:
-        if d is None:
-            return "-"
-        return "error" if "error" in d else f"{d[key]:.0f}"
+def _rate(d: dict | None, key: str = "steps_per_s") -> str:
+    if d is None:
+        return "-"
+    return "error" if "error" in d else f"{d[key]:.0f}"
 
-    ratio = "-"
-    if sb3 and "error" not in sb3 and "error" not in ours:
-        ratio = f"{ours['steps_per_s'] / sb3['steps_per_s']:.2f}x"
+
+def _ratio(ours: dict, sb3: dict | None, key: str = "steps_per_s") -> str:
+    if not sb3 or "error" in sb3 or "error" in ours:
+        return "-"
+    return f"{ours[key] / sb3[key]:.2f}x"
+
+
+def _print_row(algo: str, ours: dict, sb3: dict | None, table: bool = False) -> None:
+    cpu = "cpu_steps_per_s"
     if table:
         print(
-            f"{algo:<6} {rate(ours):>13} {rate(ours, 'full_steps_per_s'):>11} "
-            f"{rate(sb3):>12} {ratio:>7}"
+            f"{algo:<6} {_rate(ours):>8} {_rate(sb3):>8} {_ratio(ours, sb3):>7} | "
+            f"{_rate(ours, cpu):>10} {_rate(sb3, cpu):>10} {_ratio(ours, sb3, cpu):>7} | "
+            f"{_rate(ours, 'full_steps_per_s'):>14}"
         )
         return
-    line = f"  {algo}: ours {rate(ours)} steps/s, SB3 {rate(sb3)} steps/s, ratio {ratio}"
+    line = (
+        f"  {algo}: ours {_rate(ours)} steps/s, SB3 {_rate(sb3)} steps/s, "
+        f"ratio {_ratio(ours, sb3)} (per CPU-second: {_ratio(ours, sb3, cpu)})"
+    )
     print(line, flush=True)
     for side, d in (("ours", ours), ("SB3", sb3)):
         if d and "error" in d:
