@@ -16,7 +16,7 @@ episode's last observation (Gymnasium's ``final_obs``), not the reset one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import tensorflow as tf
@@ -187,21 +187,22 @@ class OnPolicyAgent(tf.Module):
         self._np_act = self.actor.mean._act_np
         self._np_std = np.exp(arrays[-1])
         if self.obs_rms is not None:
-            self._obs_mean = self.obs_rms.mean.copy()
-            self._obs_denom = np.sqrt(self.obs_rms.var + 1e-8)
+            self._obs_mean = self.obs_rms.mean.astype(np.float32)
+            self._obs_denom = np.sqrt(self.obs_rms.var + 1e-8).astype(np.float32)
 
     def normalize_obs(self, obs: np.ndarray) -> np.ndarray:
         """Observations normalised with the statistics of the current policy (float32).
 
-        Same arithmetic as ``RunningMeanStd.normalize`` (float64, clipped to ±10), with the
-        statistics snapshotted at the last update.
+        ``RunningMeanStd.normalize`` (clipped to ±10) in float32, with the statistics
+        snapshotted at the last update; acting and ``update`` both use this one function.
         """
         obs = np.asarray(obs, np.float32)
         if self.obs_rms is None:
             return obs
-        x = (obs - self._obs_mean) / self._obs_denom
+        x = obs - self._obs_mean
+        x /= self._obs_denom
         np.minimum(np.maximum(x, -10.0, out=x), 10.0, out=x)
-        return x.astype(np.float32)
+        return x
 
     def _mean_action(self, obs: np.ndarray) -> np.ndarray:
         x = self.normalize_obs(obs)
@@ -227,6 +228,26 @@ class OnPolicyAgent(tf.Module):
         noise *= self._np_std
         noise += mean
         return noise
+
+    def rollout_policy(
+        self, horizon: int, num_envs: int
+    ) -> Callable[[np.ndarray, int], np.ndarray]:
+        """``act(obs [num_envs, obs_dim], t)``: the sampled actions for step ``t`` of a rollout.
+
+        The policy is fixed for a whole rollout, so the exploration noise σ·ε for all
+        ``horizon`` steps is drawn at once: the same random stream, and the same actions, as
+        ``horizon`` calls of :meth:`get_action`, with fewer NumPy calls per step.
+        """
+        noise = self.rng.standard_normal((horizon, num_envs, self.act_dim), dtype=np.float32)
+        noise *= self._np_std
+        mean_action = self._mean_action
+
+        def act(obs: np.ndarray, t: int) -> np.ndarray:
+            action = mean_action(obs)
+            action += noise[t]
+            return action
+
+        return act
 
     # -- learning -------------------------------------------------------------------------
     def _prepare_inputs(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

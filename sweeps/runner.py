@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+import shutil
 import sys
 import time
 from collections import deque
@@ -99,6 +100,9 @@ class Run:
         self._resume_path = None
         self._resumed_from: int | None = None
         self._tty = sys.stderr.isatty()
+        self._tb = None  # tf.summary writer, created when training starts
+        self._tb_writers: dict[str, Any] = {}
+        self._tb_last_update_step = -(10**9)
         self._last_bar = 0.0
 
     # -- evaluation -----------------------------------------------------------------------
@@ -118,6 +122,10 @@ class Run:
             }
         )
         self.recorder.flush()
+        self._summary("eval/return_mean", float(returns.mean()))
+        self._summary("eval/length_mean", float(lengths.mean()))
+        if self.train_time > 0:
+            self._summary("perf/steps_per_s", self.step / self.train_time)
         self.eval_index += 1
         while self.next_eval <= self.step:
             self.next_eval += self.spec.eval_every
@@ -187,6 +195,7 @@ class Run:
         dones = terminated | truncated
         for i in np.flatnonzero(dones):
             self.recorder.add_episode(self.step, self.ep_ret[i], self.ep_len[i])
+            self._summary("train/episode_return", float(self.ep_ret[i]))
             self.recent_returns.append(float(self.ep_ret[i]))
             self.episodes += 1
         self.ep_ret[dones] = 0.0
@@ -202,9 +211,35 @@ class Run:
     def after_update(self, stats: dict[str, float]) -> None:
         """Keep the update's statistics; a non-finite loss fails the run."""
         self.last_update = stats
+        if self.step - self._tb_last_update_step >= 1000:  # at most one point per 1000 steps
+            self._tb_last_update_step = self.step
+            for key, value in stats.items():
+                self._summary(f"update/{key}", float(value))
         bad = [k for k, v in stats.items() if not np.isfinite(v)]
         if bad:
             raise FloatingPointError(f"non-finite {', '.join(bad)} at step {self.step}")
+
+    def _summary(self, tag: str, value: float) -> None:
+        """A TensorBoard scalar at the current env step (``<run_dir>/tb/``).
+
+        Each tag gets its own compiled writer: an eager ``tf.summary.scalar`` costs ~10 ms,
+        which thousands of short episodes would feel.
+        """
+        if self._tb is None:
+            return
+        write = self._tb_writers.get(tag)
+        if write is None:
+            writer = self._tb
+
+            @tf.function(
+                input_signature=[tf.TensorSpec([], tf.float32), tf.TensorSpec([], tf.int64)]
+            )
+            def write(value, step):
+                with writer.as_default(step=step):
+                    tf.summary.scalar(tag, value)
+
+            self._tb_writers[tag] = write
+        write(np.float32(value), np.int64(self.step))
 
     def register_state(self, name: str, obj: Any) -> None:
         """Have ``obj`` (with ``numpy_state()`` / ``load_numpy_state()``) saved in checkpoints.
@@ -319,6 +354,7 @@ class Run:
             else:
                 self.recorder.write_config(spec.to_dict())
                 self.log(f"{self.tag} training for {spec.steps} steps → {spec.run_dir}")
+            self._tb = tf.summary.create_file_writer(str(spec.run_dir / "tb"))
             self._loop_start = time.perf_counter()
             if resume_from is None:
                 self._evaluate()  # the untrained policy, step 0
@@ -329,6 +365,7 @@ class Run:
             train(self)
             self._evaluate()  # the final policy
             self._loop_end = time.perf_counter()
+            self._save_policy()
             status, reason = "done", None
         except checkpoint.CheckpointError:
             self._close_envs()
@@ -342,6 +379,8 @@ class Run:
                 pass
         finally:
             self._close_envs()
+            if self._tb is not None:
+                self._tb.close()
         train_time = self.train_time
         final = self.recorder.eval_rows[-1] if self.recorder.eval_rows else None
         summary.update(
@@ -369,6 +408,19 @@ class Run:
                 f"({summary['steps_per_s']} steps/s, {_fmt_time(summary['wall_time_s'])})"
             )
         return summary
+
+    def _save_policy(self) -> None:
+        """The final deterministic policy as a SavedModel in ``<run_dir>/policy``."""
+        if not hasattr(self.agent, "export_policy"):
+            return
+        from algos.export import save_policy
+
+        target = self.spec.run_dir / "policy"
+        tmp = self.spec.run_dir / "policy.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        save_policy(self.agent.export_policy(), str(tmp))
+        shutil.rmtree(target, ignore_errors=True)
+        tmp.rename(target)
 
     def _close_envs(self) -> None:
         for name in ("env", "eval_env"):

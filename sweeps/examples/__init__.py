@@ -1,0 +1,1 @@
+"""Runnable examples of the agents used from your own Gymnasium loop (no harness involved)."""

@@ -1,0 +1,88 @@
+"""Saved policies, evaluation, video and TensorBoard summaries of a finished run."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from sweeps.config import validate
+from sweeps.runner import Run
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    import yaml
+
+    from tests.conftest import REPO
+
+    algo = yaml.safe_load((REPO / "sweeps/conf/algo/ppo.yaml").read_text())
+    algo.update(rollout_steps=256, num_minibatches=4, epochs=2)
+    spec = validate(
+        {
+            "algo": algo,
+            "task": "InvertedPendulum-v4",
+            "seed": 0,
+            "steps": 1024,
+            "suite": "p",
+            "results_dir": str(tmp_path_factory.mktemp("r")),
+            "eval_every": 512,
+            "eval_episodes": 2,
+            "threads": 1,
+        }
+    )
+    run = Run(spec, log=lambda _m: None)
+    assert run.execute()["status"] == "done"
+    return run
+
+
+def test_saved_policy_loads_without_training_code_and_matches_the_agent(finished_run):
+    policy = tf.saved_model.load(str(finished_run.spec.run_dir / "policy"))
+    obs = np.random.default_rng(0).normal(size=(7, 4)).astype(np.float32)
+    expected = finished_run.agent.get_action(obs, deterministic=True)
+    np.testing.assert_allclose(policy.act(obs).numpy(), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_evaluate_command_reports_mean_and_std(cli, finished_run):
+    out = cli("-m", "sweeps.evaluate", str(finished_run.spec.run_dir), "--episodes", "3")
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "InvertedPendulum-v4, 3 episodes: return" in out.stdout and "±" in out.stdout
+
+
+def test_evaluate_refuses_a_folder_without_policy(cli, tmp_path):
+    out = cli("-m", "sweeps.evaluate", str(tmp_path))
+    assert out.returncode != 0 and "not a run folder" in out.stderr
+
+
+def test_tensorboard_scalars_are_written(finished_run):
+    tags = set()
+    for path in (finished_run.spec.run_dir / "tb").glob("events.out.tfevents*"):
+        for event in tf.compat.v1.train.summary_iterator(str(path)):
+            tags |= {v.tag for v in event.summary.value}
+    assert {"eval/return_mean", "train/episode_return", "update/policy_loss"} <= tags
+
+
+def test_video_renders_a_gif(cli, finished_run, tmp_path):
+    out_file = tmp_path / "v.gif"
+    out = cli(
+        "-m",
+        "sweeps.video",
+        str(finished_run.spec.run_dir),
+        "--out",
+        str(out_file),
+        "--max-steps",
+        "20",
+    )
+    if out.returncode == 2 and "cannot render" in out.stderr:
+        pytest.skip(f"no offscreen GL on this machine: {out.stderr.strip()[-200:]}")
+    assert out.returncode == 0, out.stderr[-2000:]
+    from PIL import Image
+
+    gif = Image.open(out_file)
+    assert gif.size == (480, 480) and gif.n_frames >= 5
+
+
+def test_own_loop_example_runs(cli):
+    out = cli(
+        "-m", "sweeps.examples.ppo_own_loop", "--task", "InvertedPendulum-v4", "--steps", "2048"
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "episodes" in out.stdout and "approx KL" in out.stdout
