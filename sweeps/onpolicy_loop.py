@@ -6,7 +6,8 @@ while the policy is fixed for the whole rollout. So the loop
 - writes each step straight into preallocated rollout arrays;
 - steps the sub-environments of a synchronous vector env itself (same-step autoreset, exactly as
   ``SyncVectorEnv`` does), skipping the vector env's per-step batching and info merging;
-- leaves inference to the agent's NumPy snapshot of the policy (``agent.get_action``).
+- leaves inference to the agent's NumPy snapshot of the policy, with the exploration noise of
+  the whole rollout drawn up front (``agent.rollout_policy``; ``get_action`` otherwise).
 
 An asynchronous vector env (subprocesses) is stepped through its own ``step``.
 """
@@ -53,8 +54,9 @@ def train(run: Run) -> None:
         }
         b_obs, b_next, b_act = buf["obs"], buf["next_obs"], buf["actions"]
         b_rew, b_term, b_trunc = buf["rewards"], buf["terminated"], buf["truncated"]
+        act = agent.rollout_policy(horizon, n) if hasattr(agent, "rollout_policy") else None
         for t in range(horizon):
-            action = agent.get_action(obs)
+            action = act(obs, t) if act is not None else agent.get_action(obs)
             b_obs[t] = obs
             b_act[t] = action
             if envs is not None:
