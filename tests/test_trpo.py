@@ -117,7 +117,7 @@ def test_bad_config_is_a_clear_error(field, value, message):
 
 @pytest.mark.slow
 def test_trpo_learns_inverted_pendulum(tmp_path, algo_config):
-    # Untrained: ~25. Seeds 0, 1 and 2 reached 1000 (the maximum) within 20k steps.
+    # Untrained: ~25. Seeds 0, 1 and 2 each reached 1000 (the maximum) by 15k steps.
     summary, evals = train(
         {
             "algo": algo_config("trpo"),
