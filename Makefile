@@ -11,14 +11,22 @@ TASKS   ?=
 SEEDS   ?=
 STEPS   ?=
 JOBS    ?=
+LAUNCHER ?=
+HYDRA_ARGS ?=
+NEW     ?=
+BASE    ?= ppo,td3,sac
+RUN     ?=
+EPISODES ?= 10
 
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 sweep_args = $(if $(ALGOS),--algos $(ALGOS)) $(if $(TASKS),--tasks $(TASKS)) \
              $(if $(SEEDS),--seeds $(SEEDS)) $(if $(STEPS),--steps $(STEPS)) \
-             $(if $(JOBS),--jobs $(JOBS)) --results $(RESULTS)
+             $(if $(JOBS),--jobs $(JOBS)) $(if $(LAUNCHER),--launcher $(LAUNCHER)) \
+             --results $(RESULTS) $(if $(HYDRA_ARGS),-- $(HYDRA_ARGS))
 
-.PHONY: bench quick table curves test lint format venv clean-venv perf peers
+.PHONY: bench quick table curves compare evaluate video random-scores test lint format venv \
+        clean-venv perf peers
 
 venv: $(STAMP)
 
@@ -42,6 +50,28 @@ table: $(STAMP)
 
 curves: $(STAMP)
 	$(PY) -m analysis curves --suite $(SUITE) --results $(RESULTS)
+
+## compare: NEW against BASE (per task and across tasks) -> <results>/<suite>/compare_<NEW>.md
+compare: $(STAMP)
+	@test -n "$(NEW)" || { echo "usage: make compare NEW=<algo> [BASE=ppo,td3,sac] [SUITE=bench]"; exit 2; }
+	$(PY) -m analysis.compare $(NEW) --base $(BASE) --suite $(SUITE) --results $(RESULTS)
+
+## evaluate / video: reload a run's saved policy (RUN=<run folder>)
+evaluate: $(STAMP)
+	@test -n "$(RUN)" || { echo "usage: make evaluate RUN=<run folder> [EPISODES=10]"; exit 2; }
+	$(PY) -m sweeps.evaluate $(RUN) --episodes $(EPISODES)
+
+video: $(STAMP)
+	@test -n "$(RUN)" || { echo "usage: make video RUN=<run folder>"; exit 2; }
+	@$(PY) -c "import ctypes.util, sys; sys.exit(0 if ctypes.util.find_library('EGL') else 1)" \
+	  || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+	       && apt-get install -y -q libegl1 libgl1 >/dev/null; } \
+	  || echo "note: no EGL library found; install libegl1 (or libosmesa6 with MUJOCO_GL=osmesa)"
+	$(PY) -m sweeps.video $(RUN)
+
+## random-scores: measure the random-policy returns used to normalise scores
+random-scores: $(STAMP)
+	$(PY) -m analysis.random_scores
 
 ## test: lint, format check and the test suite
 test: $(STAMP)
