@@ -42,6 +42,7 @@ def train(run: Run) -> None:
     obs = run.reset_env()
     obs_dim, act_shape = obs.shape[1], env.single_action_space.shape
     envs = _sub_envs(env)
+    single = envs[0] if envs is not None and n == 1 else None
     while run.step < spec.steps:
         horizon = min(agent.rollout_steps, math.ceil((spec.steps - run.step) / n))
         buf = {
@@ -59,7 +60,15 @@ def train(run: Run) -> None:
             action = act(obs, t) if act is not None else agent.get_action(obs)
             b_obs[t] = obs
             b_act[t] = action
-            if envs is not None:
+            if single is not None:  # one env: no per-env loop, no views
+                o, r, term, trunc, _ = single.step(action[0])
+                b_rew[t, 0] = r
+                b_next[t, 0] = o
+                if term or trunc:
+                    b_term[t, 0], b_trunc[t, 0] = term, trunc
+                    o, _ = single.reset()
+                obs = o[None]
+            elif envs is not None:
                 obs = np.empty((n, obs_dim), np.float32)
                 next_t, rew_t, term_t, trunc_t = b_next[t], b_rew[t], b_term[t], b_trunc[t]
                 for i, sub in enumerate(envs):

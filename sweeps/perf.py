@@ -112,9 +112,9 @@ def worker_ours(algo: str, task: str, steps: int, threads: int, hp: dict) -> dic
         from envs import make_vec_env
 
         eval_env = make_vec_env(task, 10, 1)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         evaluate(run.agent, eval_env, eval_seeds(0, 0, 10))
-        eval_s = time.perf_counter() - t0
+        eval_s, eval_cpu_s = time.perf_counter() - t0, time.process_time() - c0
         eval_env.close()
     return {
         "steps_per_s": steady,
@@ -122,6 +122,7 @@ def worker_ours(algo: str, task: str, steps: int, threads: int, hp: dict) -> dic
         "cpu_steps_per_s": (mark["s1"] - mark["s0"]) / (mark["c1"] - mark["c0"]),
         "steps": summary["steps"],
         "eval_s": eval_s,
+        "eval_cpu_s": eval_cpu_s,
     }
 
 
@@ -433,28 +434,40 @@ def _print_row(algo: str, ours: dict, sb3: dict | None, table: bool = False) -> 
 
 
 def _estimate_suite(args: argparse.Namespace, rows: list) -> None:
+    """Wall time of the suite's runs of the measured algorithms, at the measured rates."""
     path = REPO / "sweeps" / "suites" / f"{args.suite}.yaml"
     if not path.exists():
         return
+    from algos import load_algo
+    from envs import action_kind, resolve_task
+
     suite = _load_yaml(path)
-    n_runs = len(suite["tasks"]) * len(suite["seeds"])
-    steps = int(suite["steps"])
+    kinds = [action_kind(resolve_task(t)) for t in suite["tasks"]]
+    seeds, steps = len(suite["seeds"]), int(suite["steps"])
     evals = steps // int(suite.get("eval_every", 10_000)) + 2
     cores = os.cpu_count() or 1
-    total = 0.0
     print(
-        f"\nestimated wall time of `make bench` ({args.suite}: {len(suite['tasks'])} tasks x "
-        f"{len(suite['seeds'])} seeds x {steps} steps per algorithm, {cores} runs in parallel; "
-        f"{args.task}'s rates and evaluation time for every task, {evals} evaluations per run):"
+        f"\nestimated wall time of `make bench` ({args.suite} suite: each algorithm on its tasks "
+        f"x {seeds} seeds x {steps} steps, {evals} evaluations per run, {cores} runs in "
+        f"parallel), with {args.task}'s rates and evaluation time standing in for every task;\n"
+        "'idle' uses the per-CPU-second rates (a core per run), 'as measured' the wall-clock "
+        "ones of this perf run:"
     )
+    totals = [0.0, 0.0]
     for algo, ours, _ in rows:
         if "error" in ours:
             continue
-        per_run = steps / ours["steps_per_s"] + evals * ours["eval_s"]
-        algo_total = n_runs * per_run / cores
-        total += algo_total
-        print(f"  {algo:<6} {n_runs} runs x {_hms(per_run)} each -> {_hms(algo_total)}")
-    print(f"  all measured algorithms: {_hms(total)}")
+        kind = load_algo(algo).Agent.action_kind
+        n_runs = sum(k == kind for k in kinds) * seeds
+        idle = steps / ours["cpu_steps_per_s"] + evals * ours["eval_cpu_s"]
+        measured = steps / ours["steps_per_s"] + evals * ours["eval_s"]
+        totals[0] += n_runs * idle / cores
+        totals[1] += n_runs * measured / cores
+        print(
+            f"  {algo:<6} {n_runs} runs x {_hms(idle)} each (idle; {_hms(measured)} as measured)"
+            f" -> {_hms(n_runs * idle / cores)} ({_hms(n_runs * measured / cores)})"
+        )
+    print(f"  all measured algorithms: {_hms(totals[0])} idle ({_hms(totals[1])} as measured)")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from envs import make_vec_env
 from sweeps.onpolicy_loop import train
@@ -36,7 +37,7 @@ class FakeRun:
         self.step, self.next_eval, self.evals, self.updates = 0, 10**9, 0, 0
 
     def reset_env(self):
-        return self.env.reset(seed=[0, 1])[0]
+        return self.env.reset(seed=list(range(self.env.num_envs)))[0]
 
     def count_steps(self, reward, terminated, truncated):
         self.step += self.env.num_envs
@@ -51,21 +52,23 @@ class FakeRun:
         pass
 
 
-def test_loop_transitions_match_sync_vector_env_same_step_autoreset():
+@pytest.mark.parametrize("n", [1, 2])
+def test_loop_transitions_match_sync_vector_env_same_step_autoreset(n):
     # InvertedPendulum ends episodes early and often: many autoresets in 300 steps
-    env = make_vec_env("InvertedPendulum-v4", 2, 0)
+    env = make_vec_env("InvertedPendulum-v4", n, 0)
     agent = RecordingAgent(1, rollout_steps=64)
     run = FakeRun(env, agent, steps=300)
     train(run)
     batch = {k: np.concatenate([b[k] for b in agent.batches]) for k in agent.batches[0]}
-    assert run.step == 300 and batch["obs"].shape == (150, 2, 4)
-    assert run.updates == 3  # 64 + 64 + 22 vector steps
+    horizon = 300 // n
+    assert run.step == 300 and batch["obs"].shape == (horizon, n, 4)
+    assert run.updates == -(-horizon // 64)
 
     # the same actions through SyncVectorEnv.step on an identically seeded env
-    ref = make_vec_env("InvertedPendulum-v4", 2, 0)
-    obs, _ = ref.reset(seed=[0, 1])
+    ref = make_vec_env("InvertedPendulum-v4", n, 0)
+    obs, _ = ref.reset(seed=list(range(n)))
     ends = 0
-    for t in range(150):
+    for t in range(horizon):
         np.testing.assert_array_equal(batch["obs"][t], obs)
         obs, reward, term, trunc, info = ref.step(batch["actions"][t])
         np.testing.assert_array_equal(batch["rewards"][t], reward)
