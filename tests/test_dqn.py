@@ -81,7 +81,7 @@ def q_numpy(net, x):
 
 @pytest.mark.parametrize("double_q", [False, True])
 def test_one_update_is_one_adam_step_on_the_huber_td_loss(double_q):
-    agent = make(double_q=double_q, max_grad_norm=0.0, learning_rate=1e-3)
+    agent = make(double_q=double_q, loss="huber", learning_rate=1e-3)
     b = batch()
     # target network differs from the online one, so DQN and Double DQN targets differ
     for v in agent.q_target.trainable_variables:
