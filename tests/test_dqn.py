@@ -80,9 +80,10 @@ def q_numpy(net, x):
     return net.numpy_forward(net.numpy_params(), x)
 
 
+@pytest.mark.parametrize("loss", ["mse", "huber"])
 @pytest.mark.parametrize("double_q", [False, True])
-def test_one_update_is_one_adam_step_on_the_huber_td_loss(double_q):
-    agent = make(double_q=double_q, loss="huber", learning_rate=1e-3)
+def test_one_update_is_one_adam_step_on_the_td_loss(double_q, loss):
+    agent = make(double_q=double_q, loss=loss, learning_rate=1e-3)
     b = batch()
     # target network differs from the online one, so DQN and Double DQN targets differ
     for v in agent.q_target.trainable_variables:
@@ -96,10 +97,10 @@ def test_one_update_is_one_adam_step_on_the_huber_td_loss(double_q):
     y = b["rewards"] + 0.99 * (1 - b["terminated"]) * q_next
     q = q_numpy(agent.q, b["obs"])[np.arange(64), b["actions"]]
     err = np.abs(q - y)
-    huber = np.where(err <= 1, 0.5 * err**2, err - 0.5).mean()
+    expected = np.where(err <= 1, 0.5 * err**2, err - 0.5) if loss == "huber" else err**2
     before = [v.numpy().copy() for v in agent.q.trainable_variables]
     stats = agent.update(b)
-    assert stats["loss"] == pytest.approx(huber, rel=1e-4)
+    assert stats["loss"] == pytest.approx(expected.mean(), rel=1e-4)
     assert stats["q_mean"] == pytest.approx(q.mean(), rel=1e-4, abs=1e-5)
     # Adam's first step moves every weight by about lr (sign of its gradient)
     after = [v.numpy() for v in agent.q.trainable_variables]
