@@ -276,3 +276,77 @@ def test_dqn_learns_cartpole(tmp_path, algo_config):
     assert summary["status"] == "done" and summary["steps"] == 30_000
     assert evals["return_mean"].iloc[0] < 50
     assert evals["return_mean"].max() >= 400
+
+
+def cartpole_spec(algo_config, results, **run):
+    from sweeps.config import validate
+
+    algo = algo_config(
+        "dqn",
+        hidden_sizes=[16, 16],
+        learning_starts=200,
+        train_freq=10,
+        gradient_steps=2,
+        target_update_interval=10,
+        batch_size=32,
+        jit_compile=False,
+    )
+    settings = {
+        "algo": algo,
+        "task": "CartPole-v1",
+        "seed": 1,
+        "steps": 700,
+        "suite": "t",
+        "results_dir": str(results),
+        "eval_every": 350,
+        "eval_episodes": 2,
+        "threads": 1,
+        "checkpoint_every": 0,
+    }
+    return validate({**settings, **run})
+
+
+def test_dqn_run_through_the_off_policy_loop(tmp_path, algo_config):
+    from sweeps.runner import Run
+
+    run = Run(cartpole_spec(algo_config, tmp_path), log=lambda _msg: None)
+    summary = run.execute()
+    assert summary["status"] == "done", summary["reason"]
+    buffer, agent = run.extra_state["replay"], run.agent
+    actions = buffer.actions[: buffer.rows, 0]
+    assert set(np.unique(actions)) == {0.0, 1.0}  # indices, warm-up ones included
+    assert int(agent.num_updates.numpy()) == 2 * (700 - 200) // 10
+    assert agent.act_steps == 500  # the ε clock counts the steps the agent acted
+    evals = pd.read_csv(run.spec.run_dir / "eval.csv")
+    assert list(evals["step"]) == [0, 350, 700]
+
+
+def test_interrupted_dqn_run_resumes_exactly(tmp_path, algo_config):
+    from sweeps.runner import Run
+
+    clean = Run(cartpole_spec(algo_config, tmp_path / "clean"), log=lambda _msg: None).execute()
+    assert clean["status"] == "done"
+    broken = Run(
+        cartpole_spec(algo_config, tmp_path / "killed", checkpoint_every=250),
+        log=lambda _msg: None,
+    )
+    evaluate = broken.maybe_evaluate
+
+    def crash_at_600() -> None:
+        if broken.step == 600:
+            raise KeyboardInterrupt("simulated kill")  # no summary is written
+        evaluate()
+
+    broken.maybe_evaluate = crash_at_600
+    with pytest.raises(KeyboardInterrupt):
+        broken.execute()
+    resumed = Run(
+        cartpole_spec(algo_config, tmp_path / "killed", checkpoint_every=250),
+        log=lambda _msg: None,
+    ).execute()
+    assert resumed["status"] == "done" and resumed["resumed_from_step"] == 500
+    for name in ("eval.csv", "train.csv"):
+        a = pd.read_csv(tmp_path / "clean" / "t" / "dqn" / "CartPole-v1" / "seed_1" / name)
+        b = pd.read_csv(tmp_path / "killed" / "t" / "dqn" / "CartPole-v1" / "seed_1" / name)
+        cols = [c for c in a.columns if c != "wall_time_s"]
+        pd.testing.assert_frame_equal(a[cols], b[cols])
