@@ -64,6 +64,22 @@ def plan(suite: dict, algos: list[str] | None, tasks: list[str] | None) -> dict[
     return groups
 
 
+def multiruns(groups: dict[str, list], overrides: dict[str, dict]) -> list[tuple]:
+    """One Hydra multirun per action kind; an algorithm with suite-level hyperparameter
+    overrides (e.g. a shorter warm-up in the quick suite) gets a multirun of its own, since
+    ``algo.<hp>=`` applies to every algorithm of a multirun."""
+    out = []
+    for kind, (algos, tasks) in groups.items():
+        plain = [a for a in algos if a not in overrides]
+        if plain:
+            out.append((f"{kind} actions", plain, tasks, []))
+        for algo in algos:
+            if algo in overrides:
+                args = [f"algo.{k}={v}" for k, v in overrides[algo].items()]
+                out.append((f"{kind} actions: {algo}", [algo], tasks, args))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     extra: list[str] = []
@@ -128,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     monitor = SweepMonitor(run_dirs)
     monitor.start()
     rc = 0
-    for kind, (algos, tasks) in groups.items():
+    for label, algos, tasks, algo_args in multiruns(groups, suite.get("algo_overrides") or {}):
         cmd = [
             sys.executable,
             "-m",
@@ -143,10 +159,11 @@ def main(argv: list[str] | None = None) -> int:
             f"eval_every={suite['eval_every']}",
             f"eval_episodes={suite['eval_episodes']}",
             "threads=1",
+            *algo_args,
             *launcher_args,
             *extra,
         ]
-        print(f"[{kind} actions] {' '.join(cmd[1:])}", flush=True)
+        print(f"[{label}] {' '.join(cmd[1:])}", flush=True)
         rc = subprocess.call(cmd, env=env) or rc
     monitor.stop()
     if not args.no_analysis:
