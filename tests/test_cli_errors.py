@@ -6,7 +6,7 @@ import pytest
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["algo=nope"], "unknown algorithm 'nope'; available: ppo"),
+        (["algo=nope"], "unknown algorithm 'nope'; available: "),
         (["task=Hoper-v4"], "unknown task 'Hoper-v4'"),
         (["steps=0"], "steps must be >= 1"),
         (["algo.learning_rate=fast"], "algo.learning_rate must be a number"),
