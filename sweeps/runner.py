@@ -52,7 +52,34 @@ def eval_seeds(seed: int, eval_index: int, episodes: int) -> list[int]:
 
 
 def evaluate(agent: Any, env, seeds: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Returns and lengths of one deterministic episode per sub-environment of ``env``."""
+    """Returns and lengths of one deterministic episode per sub-environment of ``env``.
+
+    The sub-environments are stepped directly, only while their episode runs: evaluation costs
+    as many env steps as training at the default settings, so skipping finished episodes and
+    the vector env's batching matters.
+    """
+    envs = env.envs if hasattr(env, "envs") else None
+    if envs is None:  # an asynchronous vector env: step it as a whole
+        return _evaluate_vector(agent, env, seeds)
+    n = len(envs)
+    obs = np.stack([e.reset(seed=s)[0] for e, s in zip(envs, seeds, strict=True)])
+    returns, lengths = np.zeros(n), np.zeros(n, dtype=np.int64)
+    active = list(range(n))
+    while active:
+        actions = agent.get_action(obs[active], deterministic=True)
+        still = []
+        for i, action in zip(active, actions, strict=True):
+            o, reward, terminated, truncated, _ = envs[i].step(action)
+            returns[i] += reward
+            lengths[i] += 1
+            obs[i] = o
+            if not (terminated or truncated):
+                still.append(i)
+        active = still
+    return returns, lengths
+
+
+def _evaluate_vector(agent: Any, env, seeds: list[int]) -> tuple[np.ndarray, np.ndarray]:
     n = env.num_envs
     obs, _ = env.reset(seed=seeds)
     returns, lengths = np.zeros(n), np.zeros(n, dtype=np.int64)
