@@ -4,8 +4,6 @@ import json
 
 import yaml
 
-from tests.conftest import REPO
-
 
 def test_nan_loss_fails_one_run_and_the_sweep_goes_on(cli, tmp_path, toy_algo):
     name = toy_algo("toy_fail")
@@ -116,7 +114,3 @@ def test_corrupted_checkpoint_is_a_clear_error(cli, tmp_path):
     assert "corrupted checkpoint" in out.stderr and "Traceback" not in out.stderr
     assert not (run / "summary.json").exists()
     assert (ckpt / "state.json").read_text() == '{"step": 5'
-
-
-def test_repo_has_no_leftover_toy_files():
-    assert not list((REPO / "algos").glob("toy*.py"))
