@@ -60,6 +60,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from algos.export import ExportedPolicy
 from algos.networks import MLP
 from algos.optim import Adam
 
@@ -224,6 +225,11 @@ class DQN(tf.Module):
         if self._np_params is None:
             self._np_params = self.q.numpy_params()
         return self.q.numpy_forward(self._np_params, np.asarray(obs, np.float32))
+
+    def export_policy(self) -> ExportedPolicy:
+        """The greedy policy, argmax_a Q(s, a), in TF only."""
+        q = self.q
+        return ExportedPolicy(self.obs_dim, lambda obs: tf.argmax(q(obs), axis=-1), [q])
 
     def get_action(self, obs: np.ndarray, deterministic: bool = False) -> int | np.ndarray:
         """ε-greedy action index(es); ``deterministic=True`` is greedy and leaves ε unchanged."""

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from algos.export import ExportedPolicy
 from algos.networks import MLP
 
 BATCH_KEYS = ("obs", "actions", "rewards", "next_obs", "terminated")
@@ -210,6 +211,17 @@ class OffPolicyAgent(tf.Module):
 
     def reset_noise(self) -> None:
         """Called at episode ends; stateful exploration noise (OU) restarts."""
+
+    def export_policy(self) -> ExportedPolicy:
+        """The deterministic policy, tanh of the actor's mean scaled to the bounds, in TF only."""
+        actor, act_dim = self.actor, self.act_dim
+        center = tf.constant(self.scale.center, tf.float32)
+        half = tf.constant(self.scale.half, tf.float32)
+
+        def head(obs: tf.Tensor) -> tf.Tensor:
+            return center + half * tf.tanh(actor(obs)[:, :act_dim])
+
+        return ExportedPolicy(self.obs_dim, head, [actor])
 
     # -- learning -------------------------------------------------------------------------
     def update(self, batch: dict[str, np.ndarray]) -> dict[str, float]:
