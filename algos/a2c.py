@@ -140,32 +140,6 @@ class A2C(OnPolicyAgent):
             jit_compile=True,
         )
 
-    @property
-    def rollout_steps(self) -> int:
-        return self.config.rollout_steps
-
-    @property
-    def num_envs(self) -> int:
-        return self.config.num_envs
-
-    @classmethod
-    def from_spaces(
-        cls,
-        observation_space,
-        action_space,
-        config: Config,
-        *,
-        seed: int,
-        total_steps: int | None = None,
-    ) -> A2C:
-        return cls(
-            int(np.prod(observation_space.shape)),
-            int(np.prod(action_space.shape)),
-            config,
-            seed=seed,
-            total_steps=total_steps,
-        )
-
     def update(self, batch: dict[str, np.ndarray]) -> dict[str, float]:
         """One gradient step on a rollout of ``num_envs × rollout_steps`` transitions."""
         cfg = self.config

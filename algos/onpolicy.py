@@ -164,6 +164,27 @@ class OnPolicyAgent(tf.Module):
         )
         self._refresh_numpy_policy()
 
+    @property
+    def rollout_steps(self) -> int:
+        return self.config.rollout_steps
+
+    @property
+    def num_envs(self) -> int:
+        return self.config.num_envs
+
+    @classmethod
+    def from_spaces(
+        cls, observation_space, action_space, config, *, seed: int, total_steps: int | None = None
+    ):
+        """Build from Gymnasium-like spaces (only ``.shape`` is read)."""
+        return cls(
+            int(np.prod(observation_space.shape)),
+            int(np.prod(action_space.shape)),
+            config,
+            seed=seed,
+            total_steps=total_steps,
+        )
+
     # -- acting ---------------------------------------------------------------------------
     def _policy_tensors(self) -> list[tf.Tensor]:
         """The actor's weights, biases and log-std as tensors: an update graph returns them, so

@@ -149,32 +149,6 @@ class PPO(OnPolicyAgent):
             jit_compile=True,  # XLA fuses the ~300 small minibatch steps: several times faster
         )
 
-    @property
-    def rollout_steps(self) -> int:
-        return self.config.rollout_steps
-
-    @property
-    def num_envs(self) -> int:
-        return self.config.num_envs
-
-    @classmethod
-    def from_spaces(
-        cls,
-        observation_space,
-        action_space,
-        config: Config,
-        *,
-        seed: int,
-        total_steps: int | None = None,
-    ) -> PPO:
-        return cls(
-            int(np.prod(observation_space.shape)),
-            int(np.prod(action_space.shape)),
-            config,
-            seed=seed,
-            total_steps=total_steps,
-        )
-
     def update(self, batch: dict[str, np.ndarray]) -> dict[str, float]:
         """One PPO update (all epochs) on a rollout; returns mean losses and diagnostics."""
         cfg = self.config

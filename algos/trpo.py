@@ -163,32 +163,6 @@ class TRPO(OnPolicyAgent):
             jit_compile=True,
         )
 
-    @property
-    def rollout_steps(self) -> int:
-        return self.config.rollout_steps
-
-    @property
-    def num_envs(self) -> int:
-        return self.config.num_envs
-
-    @classmethod
-    def from_spaces(
-        cls,
-        observation_space,
-        action_space,
-        config: Config,
-        *,
-        seed: int,
-        total_steps: int | None = None,
-    ) -> TRPO:
-        return cls(
-            int(np.prod(observation_space.shape)),
-            int(np.prod(action_space.shape)),
-            config,
-            seed=seed,
-            total_steps=total_steps,
-        )
-
     def update(self, batch: dict[str, np.ndarray]) -> dict[str, float]:
         """One TRPO policy step and the critic's regression on a rollout; returns diagnostics."""
         cfg = self.config
