@@ -12,6 +12,9 @@ The harness relies on a few more members of ``Agent``:
   from Gymnasium-like spaces (only ``.shape``, ``.low``, ``.high``, ``.n`` are read);
 - ``on_policy`` (bool) and ``action_kind`` (``"continuous"`` or ``"discrete"``), class attributes;
   on-policy agents also expose ``rollout_steps`` and ``num_envs``;
+- ``stochastic_policy`` (bool, optional, default False): ``get_action(obs, deterministic=False)``
+  samples from a learned distribution (PPO, TRPO, A2C, SAC), so evaluation records the sampled
+  policy's return beside the deterministic one; sampling draws from the agent's NumPy ``rng``;
 - agents are ``tf.Module``s, so every ``tf.Variable`` (networks, optimiser slots, TF random
   generators) is saved by ``tf.train.Checkpoint(agent=agent)``; ``numpy_state()`` and
   ``load_numpy_state(state)`` carry the rest (normalisers, NumPy RNG, counters) as JSON-compatible

@@ -40,7 +40,7 @@ import numpy as np
 import tensorflow as tf
 
 from algos.networks import MLP
-from algos.onpolicy import GaussianActor, OnPolicyAgent
+from algos.onpolicy import GaussianActor, OnPolicyAgent, check_anneal_steps
 from algos.optim import RMSprop
 
 
@@ -53,6 +53,7 @@ class Config:
     async_envs: bool = False  # step the envs in subprocesses (gymnasium AsyncVectorEnv)
     learning_rate: float = 7e-4
     anneal_lr: bool = True
+    anneal_steps: int = 0  # LR reaches 0 at this env step; 0 = at the end of the run
     rms_alpha: float = 0.99
     rms_eps: float = 1e-5
     gamma: float = 0.99
@@ -68,6 +69,7 @@ class Config:
     log_std_init: float = -0.5
 
     def __post_init__(self) -> None:
+        check_anneal_steps(self)
         for name in ("rollout_steps", "num_envs", "learning_rate", "rms_eps", "max_grad_norm"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
@@ -143,8 +145,7 @@ class A2C(OnPolicyAgent):
     def update(self, batch: dict[str, np.ndarray]) -> dict[str, float]:
         """One gradient step on a rollout of ``num_envs × rollout_steps`` transitions."""
         cfg = self.config
-        progress = self.env_steps / self.total_steps if self.total_steps else 0.0
-        lr = cfg.learning_rate * max(1.0 - progress, 0.0) if cfg.anneal_lr else cfg.learning_rate
+        lr = self.annealed_lr(cfg.learning_rate)
         d = self._prepare_inputs(batch)
         stats, policy = self._train(
             d["obs"],

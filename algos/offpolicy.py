@@ -122,6 +122,7 @@ class OffPolicyAgent(tf.Module):
 
     on_policy = False
     action_kind = "continuous"
+    stochastic_policy = False  # SAC overrides; DDPG/TD3 noise is exploration, not the policy
     config: Any
     actor: MLP
 

@@ -17,6 +17,7 @@ episode's last observation (Gymnasium's ``final_obs``), not the reset one.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -122,6 +123,14 @@ def time_major(batch: dict[str, np.ndarray], obs_dim: int) -> dict[str, np.ndarr
     return out
 
 
+def check_anneal_steps(cfg: Any) -> None:
+    """Shared validation of ``anneal_steps``; raises ValueError."""
+    if cfg.anneal_steps < 0:
+        raise ValueError(
+            f"anneal_steps must be >= 0 (0 anneals over the run), got {cfg.anneal_steps!r}"
+        )
+
+
 class OnPolicyAgent(tf.Module):
     """Acting and batch preparation common to PPO, TRPO and A2C.
 
@@ -131,6 +140,7 @@ class OnPolicyAgent(tf.Module):
 
     on_policy = True
     action_kind = "continuous"
+    stochastic_policy = True  # a Gaussian policy: evaluation also records its sampled return
     actor: GaussianActor
     critic: MLP
 
@@ -163,6 +173,18 @@ class OnPolicyAgent(tf.Module):
             ],
         )
         self._refresh_numpy_policy()
+
+    def annealed_lr(self, base_lr: float) -> float:
+        """``base_lr`` decayed linearly to 0 over ``config.anneal_steps`` env steps, or over the
+        run (``total_steps``) when that is 0; constant with ``anneal_lr`` off or no horizon.
+
+        A horizon longer than the run reproduces a reference that anneals over its own, longer
+        budget and is read part-way (Tianshou's 500k values come from 3M-step schedules)."""
+        cfg = self.config
+        horizon = getattr(cfg, "anneal_steps", 0) or self.total_steps
+        if not cfg.anneal_lr or not horizon:
+            return base_lr
+        return base_lr * max(1.0 - self.env_steps / horizon, 0.0)
 
     @property
     def rollout_steps(self) -> int:

@@ -37,7 +37,7 @@ import numpy as np
 import tensorflow as tf
 
 from algos.networks import MLP
-from algos.onpolicy import GaussianActor, OnPolicyAgent
+from algos.onpolicy import GaussianActor, OnPolicyAgent, check_anneal_steps
 from algos.optim import Adam
 
 
@@ -51,6 +51,7 @@ class Config:
     num_minibatches: int = 32
     learning_rate: float = 3e-4
     anneal_lr: bool = True
+    anneal_steps: int = 0  # LR reaches 0 at this env step; 0 = at the end of the run
     adam_eps: float = 1e-5
     gamma: float = 0.99
     gae_lambda: float = 0.95
@@ -67,6 +68,7 @@ class Config:
     log_std_init: float = 0.0
 
     def __post_init__(self) -> None:
+        check_anneal_steps(self)
         positive = (
             "rollout_steps",
             "num_envs",
@@ -152,8 +154,7 @@ class PPO(OnPolicyAgent):
     def update(self, batch: dict[str, np.ndarray]) -> dict[str, float]:
         """One PPO update (all epochs) on a rollout; returns mean losses and diagnostics."""
         cfg = self.config
-        progress = self.env_steps / self.total_steps if self.total_steps else 0.0
-        lr = cfg.learning_rate * max(1.0 - progress, 0.0) if cfg.anneal_lr else cfg.learning_rate
+        lr = self.annealed_lr(cfg.learning_rate)
         data = self._prepare(batch)
         stats, policy = self._train(
             data["obs"],

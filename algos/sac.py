@@ -70,6 +70,7 @@ class SAC(OffPolicyAgent):
     """SAC with twin critics and automatic entropy tuning; see the module docstring."""
 
     stat_names = ("critic_loss", "actor_loss", "q_mean", "alpha", "entropy")
+    stochastic_policy = True  # tanh-Gaussian: evaluation also records its sampled return
 
     def __init__(self, obs_dim: int, act_dim: int, config: Config | None = None, **kw: Any):
         config = config or Config()

@@ -44,7 +44,7 @@ import numpy as np
 import tensorflow as tf
 
 from algos.networks import MLP
-from algos.onpolicy import GaussianActor, OnPolicyAgent
+from algos.onpolicy import GaussianActor, OnPolicyAgent, check_anneal_steps
 from algos.optim import Adam
 
 
@@ -61,6 +61,7 @@ class Config:
     backtrack_coef: float = 0.8
     critic_lr: float = 1e-3
     anneal_lr: bool = True
+    anneal_steps: int = 0  # LR reaches 0 at this env step; 0 = at the end of the run
     critic_epochs: int = 20
     critic_batch_size: int = 0  # 0: the whole batch in one step per epoch
     gamma: float = 0.99
@@ -73,6 +74,7 @@ class Config:
     log_std_init: float = -0.5
 
     def __post_init__(self) -> None:
+        check_anneal_steps(self)
         positive = (
             "rollout_steps",
             "num_envs",
@@ -166,8 +168,7 @@ class TRPO(OnPolicyAgent):
     def update(self, batch: dict[str, np.ndarray]) -> dict[str, float]:
         """One TRPO policy step and the critic's regression on a rollout; returns diagnostics."""
         cfg = self.config
-        progress = self.env_steps / self.total_steps if self.total_steps else 0.0
-        lr = cfg.critic_lr * max(1.0 - progress, 0.0) if cfg.anneal_lr else cfg.critic_lr
+        lr = self.annealed_lr(cfg.critic_lr)
         data = self._prepare(batch)
         stats, policy = self._train(
             data["obs"],

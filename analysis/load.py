@@ -61,6 +61,10 @@ def load_runs(results: Path | str, suite: str) -> Runs:
         except (TypeError, ValueError):
             runs.notes.append(f"{rel}: final_return is not a number; skipped")
             continue
+        try:  # optional: runs of stochastic policies made since the field exists
+            sampled = float(summary.get("final_return_stochastic"))
+        except (TypeError, ValueError):
+            sampled = float("nan")
         rows.append(
             {
                 "algo": str(summary["algo"]),
@@ -68,6 +72,7 @@ def load_runs(results: Path | str, suite: str) -> Runs:
                 "seed": summary["seed"],
                 "steps": int(summary["steps"]),
                 "final_return": final,
+                "final_return_stochastic": sampled,
                 "wall_time_s": summary.get("wall_time_s"),
                 "steps_per_s": summary.get("steps_per_s"),
                 "run_dir": str(run_dir),
@@ -81,6 +86,7 @@ def load_runs(results: Path | str, suite: str) -> Runs:
             "seed",
             "steps",
             "final_return",
+            "final_return_stochastic",
             "wall_time_s",
             "steps_per_s",
             "run_dir",

@@ -14,6 +14,13 @@ import pandas as pd
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "results" / "reference"
 BUDGET = 500_000
 
+# Tianshou's policy-gradient policies sampled their actions at test time when its MuJoCo
+# benchmark was run (thu-ml/tianshou issue #353, 2021-04, v0.4.1: "PGPolicy, A2CPolicy and
+# PPOPolicy always use dist.sample()"); its examples never turned on the later
+# ``deterministic_eval`` option. Its PPO/TRPO/A2C references are therefore returns of the sampled
+# policy; DDPG/TD3 test without noise and SAC with its mean action (deterministic).
+TIANSHOU_SAMPLED_EVAL = frozenset({"ppo", "trpo", "a2c"})
+
 
 def base_task(task: str) -> str:
     """``Hopper-v4`` → ``Hopper``."""

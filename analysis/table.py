@@ -9,6 +9,12 @@ Verdicts, per reference and overall:
 - ``n/a``: the algorithm cannot act in the task (discrete vs continuous actions);
 - ``no reference``: nobody published a 500k value for the cell.
 
+Tianshou's PPO/TRPO/A2C references are returns of the sampled (stochastic) policy
+(``analysis.reference.TIANSHOU_SAMPLED_EVAL``): those cells are compared with our sampled-policy
+final returns when every seed of the cell recorded one, and with the deterministic ones otherwise;
+``tianshou_metric`` says which. rlpack does not state its metric: it is compared with the
+deterministic return.
+
 The overall verdict is ``reproduced`` only if every available reference is reproduced.
 """
 
@@ -19,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.load import Runs
-from analysis.reference import base_task, rlpack, tianshou
+from analysis.reference import TIANSHOU_SAMPLED_EVAL, base_task, rlpack, tianshou
 from analysis.stats import bootstrap_ci
 
 TABLE_COLUMNS = [
@@ -31,11 +37,15 @@ TABLE_COLUMNS = [
     "std",
     "ci_low",
     "ci_high",
+    "stochastic_mean",
+    "stochastic_ci_low",
+    "stochastic_ci_high",
     "rlpack",
     "tianshou",
     "tianshou_std",
     "verdict_rlpack",
     "verdict_tianshou",
+    "tianshou_metric",
     "verdict",
 ]
 
@@ -111,8 +121,20 @@ def aggregate(
                     ci_low=low,
                     ci_high=high,
                     verdict_rlpack=_verdict(high, row["rlpack"]),
-                    verdict_tianshou=_verdict(high, row["tianshou"]),
+                    tianshou_metric="deterministic",
                 )
+                sampled = cell["final_return_stochastic"].to_numpy(float)
+                ts_high = high
+                if len(sampled) and not pd.isna(sampled).any():
+                    s_low, s_high = bootstrap_ci(sampled)
+                    row.update(
+                        stochastic_mean=sampled.mean(),
+                        stochastic_ci_low=s_low,
+                        stochastic_ci_high=s_high,
+                    )
+                    if algo in TIANSHOU_SAMPLED_EVAL:
+                        ts_high, row["tianshou_metric"] = s_high, "stochastic"
+                row["verdict_tianshou"] = _verdict(ts_high, row["tianshou"])
                 row["verdict"] = _overall([row["verdict_rlpack"], row["verdict_tianshou"]])
             rows.append(row)
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
@@ -175,18 +197,31 @@ def to_markdown(table: pd.DataFrame, runtimes: pd.DataFrame, runs: Runs, suite: 
             "",
             "## Cells",
             "",
-            "| task | algo | n | mean ± std | 95% CI | rlpack | Tianshou | vs rlpack | "
-            "vs Tianshou |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "*sampled*: the same final evaluation with actions sampled from the policy, for "
+            "stochastic policies (mean and 95% CI over seeds; — where a seed did not record it). "
+            "Tianshou's PPO/TRPO/A2C values are sampled-policy returns (its test policies sampled "
+            "actions then: thu-ml/tianshou#353), so those cells are judged on *sampled* when every "
+            "seed has it; *Tianshou on* names the metric used.",
+            "",
+            "| task | algo | n | mean ± std | 95% CI | sampled | rlpack | Tianshou | vs rlpack | "
+            "vs Tianshou | Tianshou on |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for r in table[~table["verdict"].isin(["n/a"])].itertuples():
             ts = "—" if pd.isna(r.tianshou) else f"{r.tianshou:.1f} ± {r.tianshou_std:.1f}"
             stats = "— | —"
             if r.n_seeds:
                 stats = f"{r.mean:.1f} ± {r.std:.1f} | [{r.ci_low:.1f}, {r.ci_high:.1f}]"
+            sampled = "—"
+            if not pd.isna(r.stochastic_mean):
+                sampled = (
+                    f"{r.stochastic_mean:.1f} [{r.stochastic_ci_low:.1f}, "
+                    f"{r.stochastic_ci_high:.1f}]"
+                )
+            metric = "—" if pd.isna(r.tianshou_metric) else r.tianshou_metric
             lines.append(
-                f"| {r.task} | {r.algo} | {r.n_seeds} | {stats} | {_fmt(r.rlpack)} | {ts} | "
-                f"{r.verdict_rlpack} | {r.verdict_tianshou} |"
+                f"| {r.task} | {r.algo} | {r.n_seeds} | {stats} | {sampled} | {_fmt(r.rlpack)} | "
+                f"{ts} | {r.verdict_rlpack} | {r.verdict_tianshou} | {metric} |"
             )
     if not runtimes.empty:
         lines += [

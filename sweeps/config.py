@@ -25,10 +25,11 @@ RUN_KEYS = (
     "eval_every",
     "eval_episodes",
     "threads",
+    "eval_stochastic",
 )
 
 # Settings that may differ between the sessions of one run without changing its results.
-NOT_COMPARED = ("results_dir", "threads", "checkpoint_every")
+NOT_COMPARED = ("results_dir", "threads", "checkpoint_every", "eval_stochastic")
 
 
 class ConfigError(ValueError):
@@ -54,6 +55,7 @@ class RunSpec:
     eval_episodes: int
     threads: int
     checkpoint_every: int = 50_000
+    eval_stochastic: bool = True  # also evaluate a stochastic policy by sampling (own RNG)
 
     @property
     def run_dir(self) -> Path:
@@ -79,6 +81,7 @@ class RunSpec:
             "eval_episodes": self.eval_episodes,
             "threads": self.threads,
             "checkpoint_every": self.checkpoint_every,
+            "eval_stochastic": self.eval_stochastic,
         }
 
 
@@ -135,6 +138,13 @@ def _int(cfg: dict, key: str, minimum: int) -> int:
     return value
 
 
+def _bool(cfg: dict, key: str) -> bool:
+    value = cfg.get(key)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key} must be true or false, got {value!r}")
+    return value
+
+
 def validate(cfg: dict[str, Any]) -> RunSpec:
     """Check a plain-dict run config (Hydra's, resolved) and load the algorithm."""
     unknown = sorted(set(cfg) - set(RUN_KEYS))
@@ -172,6 +182,7 @@ def validate(cfg: dict[str, Any]) -> RunSpec:
         eval_episodes=_int(cfg, "eval_episodes", 1),
         threads=_int(cfg, "threads", 0),
         checkpoint_every=_int(cfg, "checkpoint_every", 0) if "checkpoint_every" in cfg else 50_000,
+        eval_stochastic=_bool(cfg, "eval_stochastic") if "eval_stochastic" in cfg else True,
     )
 
 
@@ -197,6 +208,7 @@ def check_existing_run(spec: RunSpec) -> str | None:
             raise ConfigError(f"{config_path} is not a mapping; move the folder away")
         for key in NOT_COMPARED:
             existing.pop(key, None)
+        _fill_added_fields(existing, spec)
         wanted = spec.comparable_dict()
         diffs = _differences(existing, wanted)
         if diffs:
@@ -211,6 +223,25 @@ def check_existing_run(spec: RunSpec) -> str | None:
         except (OSError, ValueError, AttributeError):
             return None
     return None
+
+
+def _fill_added_fields(existing: dict[str, Any], spec: RunSpec) -> None:
+    """Give a folder's config the defaults of algorithm fields added since it was written.
+
+    A field added to a Config later must default to the old behaviour (e.g. ``anneal_steps: 0``
+    anneals over the run, as before the field existed), so a folder without it was made with
+    that default and stays resumable and skippable.
+    """
+    algo = existing.get("algo")
+    if not isinstance(algo, dict):
+        return
+    for f in dataclasses.fields(spec.algo_config):
+        if f.name in algo:
+            continue
+        if f.default is not dataclasses.MISSING:
+            algo[f.name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            algo[f.name] = f.default_factory()
 
 
 def _differences(old: Any, new: Any, prefix: str = "") -> list[str]:

@@ -16,7 +16,17 @@ from typing import Any
 
 import yaml
 
-EVAL_COLUMNS = ("step", "return_mean", "return_std", "length_mean", "episodes", "wall_time_s")
+EVAL_COLUMNS = (
+    "step",
+    "return_mean",
+    "return_std",
+    "length_mean",
+    "episodes",
+    "wall_time_s",
+    # stochastic policies only (blank otherwise): the same episodes with sampled actions
+    "stochastic_return_mean",
+    "stochastic_return_std",
+)
 TRAIN_COLUMNS = ("step", "episode_return", "episode_length")
 
 

@@ -51,8 +51,12 @@ def eval_seeds(seed: int, eval_index: int, episodes: int) -> list[int]:
     ]
 
 
-def evaluate(agent: Any, env, seeds: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Returns and lengths of one deterministic episode per sub-environment of ``env``.
+def evaluate(
+    agent: Any, env, seeds: list[int], deterministic: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Returns and lengths of one episode per sub-environment of ``env``.
+
+    ``deterministic=False`` samples actions from a stochastic policy (the agent's ``rng``).
 
     The sub-environments are stepped directly, only while their episode runs: evaluation costs
     as many env steps as training at the default settings, so skipping finished episodes and
@@ -60,13 +64,13 @@ def evaluate(agent: Any, env, seeds: list[int]) -> tuple[np.ndarray, np.ndarray]
     """
     envs = env.envs if hasattr(env, "envs") else None
     if envs is None:  # an asynchronous vector env: step it as a whole
-        return _evaluate_vector(agent, env, seeds)
+        return _evaluate_vector(agent, env, seeds, deterministic)
     n = len(envs)
     obs = np.stack([e.reset(seed=s)[0] for e, s in zip(envs, seeds, strict=True)])
     returns, lengths = np.zeros(n), np.zeros(n, dtype=np.int64)
     active = list(range(n))
     while active:
-        actions = agent.get_action(obs[active], deterministic=True)
+        actions = agent.get_action(obs[active], deterministic=deterministic)
         still = []
         for i, action in zip(active, actions, strict=True):
             o, reward, terminated, truncated, _ = envs[i].step(action)
@@ -79,17 +83,33 @@ def evaluate(agent: Any, env, seeds: list[int]) -> tuple[np.ndarray, np.ndarray]
     return returns, lengths
 
 
-def _evaluate_vector(agent: Any, env, seeds: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def _evaluate_vector(
+    agent: Any, env, seeds: list[int], deterministic: bool
+) -> tuple[np.ndarray, np.ndarray]:
     n = env.num_envs
     obs, _ = env.reset(seed=seeds)
     returns, lengths = np.zeros(n), np.zeros(n, dtype=np.int64)
     active = np.ones(n, dtype=bool)
     while active.any():
-        obs, reward, terminated, truncated, _ = env.step(agent.get_action(obs, deterministic=True))
+        actions = agent.get_action(obs, deterministic=deterministic)
+        obs, reward, terminated, truncated, _ = env.step(actions)
         returns += reward * active
         lengths += active
         active &= ~(terminated | truncated)
     return returns, lengths
+
+
+def evaluate_sampled(
+    agent: Any, env, seeds: list[int], rng_seed: list[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`evaluate` with sampled actions, drawn from a generator of its own (``rng_seed``):
+    the agent's training random stream is left exactly as it was."""
+    training_rng = agent.rng
+    agent.rng = np.random.default_rng(rng_seed)
+    try:
+        return evaluate(agent, env, seeds, deterministic=False)
+    finally:
+        agent.rng = training_rng
 
 
 def _fmt_time(seconds: float) -> str:
@@ -136,17 +156,24 @@ class Run:
         t0 = time.perf_counter()
         seeds = eval_seeds(self.spec.seed, self.eval_index, self.spec.eval_episodes)
         returns, lengths = evaluate(self.agent, self.eval_env, seeds)
+        row = {
+            "step": self.step,
+            "return_mean": round(float(returns.mean()), 4),
+            "return_std": round(float(returns.std()), 4),
+            "length_mean": round(float(lengths.mean()), 2),
+            "episodes": len(returns),
+        }
+        if self.spec.eval_stochastic and getattr(self.agent, "stochastic_policy", False):
+            # same reset seeds, sampled actions: Tianshou's on-policy test returns are of this kind
+            sampled, _ = evaluate_sampled(
+                self.agent, self.eval_env, seeds, [self.spec.seed, 104729, self.eval_index]
+            )
+            row["stochastic_return_mean"] = round(float(sampled.mean()), 4)
+            row["stochastic_return_std"] = round(float(sampled.std()), 4)
+            self._summary("eval/stochastic_return_mean", float(sampled.mean()))
         self.eval_time += time.perf_counter() - t0
-        self.recorder.add_eval(
-            {
-                "step": self.step,
-                "return_mean": round(float(returns.mean()), 4),
-                "return_std": round(float(returns.std()), 4),
-                "length_mean": round(float(lengths.mean()), 2),
-                "episodes": len(returns),
-                "wall_time_s": round(self.train_time + self.eval_time, 2),
-            }
-        )
+        row["wall_time_s"] = round(self.train_time + self.eval_time, 2)
+        self.recorder.add_eval(row)
         self.recorder.flush()
         self._summary("eval/return_mean", float(returns.mean()))
         self._summary("eval/length_mean", float(lengths.mean()))
@@ -398,6 +425,9 @@ class Run:
                 "steps": self.step,
                 "final_return": final["return_mean"] if final and status == "done" else None,
                 "final_return_std": final["return_std"] if final and status == "done" else None,
+                "final_return_stochastic": (
+                    final.get("stochastic_return_mean") if final and status == "done" else None
+                ),
                 "status": status,
                 "reason": reason,
                 "episodes": self.episodes,

@@ -69,10 +69,19 @@ def test_learning_rate_anneals_linearly_to_zero():
     assert lrs == pytest.approx([7e-4, 3.5e-4])
 
 
+def test_anneal_steps_sets_a_horizon_longer_than_the_run():
+    # Tianshou anneals over 3M steps and is read at 500k: the LR there is still 5/6 of the start
+    agent = A2C(3, 2, Config(num_envs=4, anneal_steps=120), seed=0, total_steps=20)
+    rng = np.random.default_rng(0)
+    lrs = [agent.update(_batch(agent, rng))["learning_rate"] for _ in range(2)]
+    assert lrs == pytest.approx([7e-4, 7e-4 * (1 - 20 / 120)])
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
         ("num_envs", 0, "num_envs must be > 0"),
+        ("anneal_steps", -1, "anneal_steps must be >= 0"),
         ("rms_alpha", 1.0, "rms_alpha must be in \\[0, 1\\)"),
         ("entropy_coef", -0.1, "entropy_coef must be >= 0"),
         ("activation", "gelu", "activation must be 'tanh' or 'relu'"),

@@ -9,7 +9,7 @@ from analysis.load import load_runs
 from analysis.table import aggregate
 
 
-def make_run(root, algo, task, seed, final, status="done", steps=1000, evals=True):
+def make_run(root, algo, task, seed, final, status="done", steps=1000, evals=True, stochastic=None):
     run = root / "s" / algo / task / f"seed_{seed}"
     run.mkdir(parents=True)
     if evals:
@@ -26,6 +26,8 @@ def make_run(root, algo, task, seed, final, status="done", steps=1000, evals=Tru
         "wall_time_s": 1.0,
         "steps_per_s": 100.0,
     }
+    if stochastic is not None:
+        summary["final_return_stochastic"] = stochastic
     if status == "failed":
         summary.update(final_return=None, reason="FloatingPointError: non-finite value_loss")
     (run / "summary.json").write_text(json.dumps(summary))
@@ -67,8 +69,8 @@ def test_table_markdown_notes_skipped_runs(tmp_path):
     # rlpack 2100.74 is above the CI, Tianshou's 1975.8 below it: overall "below"
     assert "| Hopper-v4 | 2000.0 ± 0.0 (1) below |" in md
     assert (
-        "| Hopper-v4 | ppo | 1 | 2000.0 ± 0.0 | [2000.0, 2000.0] | 2100.7 | 1975.8 ± 705.2 | "
-        "below | reproduced |" in md
+        "| Hopper-v4 | ppo | 1 | 2000.0 ± 0.0 | [2000.0, 2000.0] | — | 2100.7 | "
+        "1975.8 ± 705.2 | below | reproduced | deterministic |" in md
     )
     assert "1 failed" in md and "seed_1" in md
 
@@ -105,3 +107,21 @@ def test_runtime_table_and_aggregate_files(tmp_path):
     row = poi[(poi["x"] == "ppo") & (poi["y"] == "trpo")].iloc[0]
     assert row["p"] > 0.8  # every ppo run beats the trpo runs but one tie-free pair
     assert (tmp_path / "s" / "aggregate.png").exists()
+
+
+def test_tianshou_on_policy_cells_are_judged_on_the_sampled_policy(tmp_path):
+    # Tianshou Hopper: PPO 1975.8, A2C 729.2 (sampled-policy returns), SAC 3153.8 (deterministic)
+    for seed, (det, sampled) in enumerate([(1000.0, 2500.0), (1100.0, 2600.0)]):
+        make_run(tmp_path, "ppo", "Hopper-v4", seed, det, stochastic=sampled)
+        make_run(tmp_path, "a2c", "Hopper-v4", seed, det / 2, stochastic=sampled if seed else None)
+        make_run(tmp_path, "sac", "Hopper-v4", seed, det, stochastic=9000.0)
+    table = aggregate(load_runs(tmp_path, "s")).set_index("algo")
+    ppo, a2c, sac = table.loc["ppo"], table.loc["a2c"], table.loc["sac"]
+    assert ppo["tianshou_metric"] == "stochastic" and ppo["verdict_tianshou"] == "reproduced"
+    assert ppo["verdict_rlpack"] == "below"  # rlpack's 2100.74, against the deterministic return
+    assert ppo["stochastic_mean"] == 2550.0
+    # one seed without a sampled return: the whole cell falls back to the deterministic one
+    assert a2c["tianshou_metric"] == "deterministic" and a2c["verdict_tianshou"] == "below"
+    assert pd.isna(a2c["stochastic_mean"])
+    # SAC's Tianshou reference is deterministic: its sampled return does not count
+    assert sac["tianshou_metric"] == "deterministic" and sac["verdict_tianshou"] == "below"

@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from algos import load_algo
-from sweeps.config import ConfigError, available_algos, validate
+from sweeps.config import ConfigError, available_algos, check_existing_run, validate
 
 CONF = Path(__file__).resolve().parent.parent / "sweeps" / "conf"
 
@@ -76,3 +76,17 @@ def test_bad_hyperparameters_are_clear_errors(hp, message):
     cfg["algo"].update(hp)
     with pytest.raises(ConfigError, match=message):
         validate(cfg)
+
+
+def test_folders_written_before_a_field_existed_stay_resumable(tmp_path):
+    # runs made before ``algo.anneal_steps`` / ``eval_stochastic`` existed have neither key
+    spec = validate(base_cfg(results_dir=str(tmp_path)))
+    old = spec.to_dict()
+    del old["algo"]["anneal_steps"], old["eval_stochastic"]
+    spec.run_dir.mkdir(parents=True)
+    (spec.run_dir / "config.yaml").write_text(yaml.safe_dump(old))
+    assert check_existing_run(spec) is None  # accepted: the new fields' defaults are the old ways
+    old["algo"]["anneal_steps"] = 3_000_000  # a real difference is still refused
+    (spec.run_dir / "config.yaml").write_text(yaml.safe_dump(old))
+    with pytest.raises(ConfigError, match="algo.anneal_steps"):
+        check_existing_run(spec)
