@@ -182,9 +182,11 @@ class Run:
         self.eval_index += 1
         while self.next_eval <= self.step:
             self.next_eval += self.spec.eval_every
-        self._progress(float(returns.mean()), float(returns.std()))
+        self._progress(
+            float(returns.mean()), float(returns.std()), row.get("stochastic_return_mean")
+        )
 
-    def _progress(self, ret: float, std: float) -> None:
+    def _progress(self, ret: float, std: float, sampled: float | None = None) -> None:
         sps = self.step / self.train_time if self.train_time > 0 else float("nan")
         remaining = self.spec.steps - self.step
         # ETA scales the remaining training time by the share of evaluation seen so far
@@ -195,7 +197,8 @@ class Run:
             sys.stderr.write("\r\033[K")
         self.log(
             f"{self.tag} step {self.step}/{self.spec.steps} "
-            f"({100 * self.step / self.spec.steps:.0f}%) | eval {ret:.1f} ± {std:.1f} | "
+            f"({100 * self.step / self.spec.steps:.0f}%) | eval {ret:.1f} ± {std:.1f}"
+            f"{'' if sampled is None else f' (sampled {sampled:.1f})'} | "
             f"train episodes {self.episodes}, last-10 return {recent} | "
             f"{sps:.0f} steps/s | ETA {_fmt_time(eta)}"
         )
