@@ -121,8 +121,9 @@ def aggregate(
                     ci_low=low,
                     ci_high=high,
                     verdict_rlpack=_verdict(high, row["rlpack"]),
-                    tianshou_metric="deterministic",
                 )
+                if row["tianshou"] is not None:
+                    row["tianshou_metric"] = "deterministic"
                 sampled = cell["final_return_stochastic"].to_numpy(float)
                 ts_high = high
                 if len(sampled) and not pd.isna(sampled).any():
@@ -132,7 +133,7 @@ def aggregate(
                         stochastic_ci_low=s_low,
                         stochastic_ci_high=s_high,
                     )
-                    if algo in TIANSHOU_SAMPLED_EVAL:
+                    if algo in TIANSHOU_SAMPLED_EVAL and row["tianshou"] is not None:
                         ts_high, row["tianshou_metric"] = s_high, "stochastic"
                 row["verdict_tianshou"] = _verdict(ts_high, row["tianshou"])
                 row["verdict"] = _overall([row["verdict_rlpack"], row["verdict_tianshou"]])
