@@ -10,6 +10,8 @@ from importlib import metadata
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+# what "dirty" looks at: the code and its pins, not results/ (a sweep writes there as it runs)
+CODE_PATHS = ("algos", "envs", "sweeps", "analysis", "pyproject.toml", "Makefile")
 
 
 def _git(*args: str) -> str | None:
@@ -41,7 +43,10 @@ def cpu_model() -> str:
 
 @lru_cache(maxsize=1)
 def provenance() -> dict[str, object]:
-    status = _git("status", "--porcelain", "--untracked-files=no")
+    """The code version and library versions of this process, read once, on the first call:
+    ``sweeps.runner`` calls it when it is imported, so a checkout changed while a long run
+    trains does not get credited with that run."""
+    status = _git("status", "--porcelain", "--untracked-files=no", "--", *CODE_PATHS)
     return {
         "git_commit": _git("rev-parse", "HEAD"),
         "git_dirty": None if status is None else bool(status),

@@ -28,6 +28,8 @@ from sweeps.config import RunSpec
 from sweeps.provenance import provenance
 from sweeps.recorder import Recorder
 
+provenance()  # pin the commit now, while this process loads the code it will run
+
 
 def configure_threads(threads: int) -> None:
     """Set TF's thread pools; only possible before TF runs its first op in this process."""

@@ -1,0 +1,26 @@
+"""A run's summary credits the code its process loaded, not whatever the checkout holds later."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_commit_is_read_when_the_runner_is_imported():
+    code = (
+        "import sweeps.runner\n"
+        "from sweeps.provenance import provenance\n"
+        "print(provenance.cache_info().currsize)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "1"  # cached before any run ends
+
+
+def test_dirty_flag_ignores_results():
+    from sweeps.provenance import CODE_PATHS
+
+    assert "results" not in CODE_PATHS and {"algos", "envs", "sweeps"} <= set(CODE_PATHS)
