@@ -51,7 +51,7 @@ import tensorflow as tf
 
 from algos.networks import MLP
 from algos.normalization import RunningMeanStd
-from algos.onpolicy import GaussianActor, OnPolicyAgent, check_anneal_steps
+from algos.onpolicy import GaussianActor, OnPolicyAgent, _to_lists, check_anneal_steps
 from algos.optim import RMSprop
 
 
@@ -225,10 +225,7 @@ class A2C(OnPolicyAgent):
     def numpy_state(self) -> dict:
         state = super().numpy_state()
         if self.return_rms is not None:
-            state["return_rms"] = {
-                k: v.tolist() if isinstance(v, np.ndarray) else v
-                for k, v in self.return_rms.state_dict().items()
-            }
+            state["return_rms"] = _to_lists(self.return_rms.state_dict())
         return state
 
     def load_numpy_state(self, state: dict) -> None:
