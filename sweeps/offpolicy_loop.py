@@ -69,5 +69,7 @@ def train(run: Run) -> None:
         if run.step > starts and (run.step - starts) % freq == 0 and len(buffer) > 0:
             # the same call evaluates the updated policy at `obs`, for the next get_action
             run.after_update(agent.train_stacked(buffer.sample(batch, n_updates), act_obs=obs))
-        run.maybe_checkpoint()
+        # evaluate before checkpointing: a checkpoint taken at an evaluation step then holds
+        # that evaluation, and a resumed run does not redo it one step late
         run.maybe_evaluate()
+        run.maybe_checkpoint()

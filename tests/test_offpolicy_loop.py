@@ -66,7 +66,8 @@ def test_interrupted_td3_run_resumes_exactly(tmp_path, algo_config):
                 "eval_every": 350,
                 "eval_episodes": 2,
                 "threads": 1,
-                "checkpoint_every": 250,
+                # checkpoints at evaluation steps: the resumed run must not redo the evaluation
+                "checkpoint_every": 350,
             }
         )
 
@@ -87,7 +88,7 @@ def test_interrupted_td3_run_resumes_exactly(tmp_path, algo_config):
     except KeyboardInterrupt:
         pass
     resumed = Run(spec(tmp_path / "killed"), log=lambda _msg: None).execute()
-    assert resumed["status"] == "done" and resumed["resumed_from_step"] == 500
+    assert resumed["status"] == "done" and resumed["resumed_from_step"] == 350
     for name in ("eval.csv", "train.csv"):
         a = pd.read_csv(tmp_path / "clean" / "t" / "td3" / "InvertedPendulum-v4" / "seed_1" / name)
         b = pd.read_csv(tmp_path / "killed" / "t" / "td3" / "InvertedPendulum-v4" / "seed_1" / name)
