@@ -169,13 +169,21 @@ def validate(cfg: dict[str, Any]) -> RunSpec:
     suite = str(cfg["suite"])
     if not suite or "/" in suite or suite.startswith("."):
         raise ConfigError(f"suite must be a plain folder name, got {suite!r}")
+    steps = _int(cfg, "steps", 1)
+    horizon = getattr(algo_config, "anneal_steps", 0)
+    if getattr(algo_config, "anneal_lr", False) and 0 < horizon < steps:
+        raise ConfigError(
+            f"algo.anneal_steps={horizon} is shorter than the run (steps={steps}): the learning "
+            f"rate would be 0 for the last {steps - horizon} steps; use algo.anneal_steps=0 "
+            "(anneal over the run), a value >= steps, or algo.anneal_lr=false"
+        )
     return RunSpec(
         algo=name,
         algo_module=module,
         algo_config=algo_config,
         task=task,
         seed=_int(cfg, "seed", 0),
-        steps=_int(cfg, "steps", 1),
+        steps=steps,
         suite=suite,
         results_dir=Path(str(cfg["results_dir"])),
         eval_every=_int(cfg, "eval_every", 1),

@@ -99,6 +99,12 @@ def test_anneal_steps_sets_a_horizon_longer_than_the_run():
     assert lrs == pytest.approx([7e-4, 7e-4 * (1 - 20 / 120)])
 
 
+def test_anneal_steps_shorter_than_the_run_is_a_clear_error():
+    with pytest.raises(ValueError, match="anneal_steps=100 is shorter than the run"):
+        A2C(3, 2, Config(num_envs=4, anneal_steps=100), seed=0, total_steps=500)
+    A2C(3, 2, Config(num_envs=4, anneal_steps=100, anneal_lr=False), seed=0, total_steps=500)
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [

@@ -69,6 +69,7 @@ def test_bad_run_settings_are_clear_errors(override, message):
         ({"gamma": 1.5}, "gamma must be in \\[0, 1\\]"),
         ({"clip_range": 0}, "clip_range must be > 0"),
         ({"hidden_sizes": [64, "x"]}, "hidden_sizes\\[1\\] must be an integer"),
+        ({"anneal_steps": 500}, "algo.anneal_steps=500 is shorter than the run \\(steps=1000\\)"),
     ],
 )
 def test_bad_hyperparameters_are_clear_errors(hp, message):
