@@ -233,23 +233,25 @@ def check_existing_run(spec: RunSpec) -> str | None:
     return None
 
 
-def _fill_added_fields(existing: dict[str, Any], spec: RunSpec) -> None:
-    """Give a folder's config the defaults of algorithm fields added since it was written.
+# Algorithm fields added after run folders were written, with the value that reproduces what
+# the code did before the field existed. A folder without the key was made that way, whatever
+# the field's default is now (PPO's anneal_steps default became 3M later).
+ADDED_ALGO_FIELDS: dict[str, Any] = {"anneal_steps": 0, "scale_value_targets": False}
 
-    A field added to a Config later must default to the old behaviour (e.g. ``anneal_steps: 0``
-    anneals over the run, as before the field existed), so a folder without it was made with
-    that default and stays resumable and skippable.
+
+def _fill_added_fields(existing: dict[str, Any], spec: RunSpec) -> None:
+    """Give a folder's config the old-behaviour values of algorithm fields added since.
+
+    A folder written before e.g. ``anneal_steps`` existed annealed over the run (``0``), so it
+    stays resumable and skippable under a config that says ``0``, and is refused under one that
+    says otherwise. Other missing fields stay missing and show up as differences.
     """
     algo = existing.get("algo")
     if not isinstance(algo, dict):
         return
     for f in dataclasses.fields(spec.algo_config):
-        if f.name in algo:
-            continue
-        if f.default is not dataclasses.MISSING:
-            algo[f.name] = f.default
-        elif f.default_factory is not dataclasses.MISSING:
-            algo[f.name] = f.default_factory()
+        if f.name not in algo and f.name in ADDED_ALGO_FIELDS:
+            algo[f.name] = ADDED_ALGO_FIELDS[f.name]
 
 
 def _differences(old: Any, new: Any, prefix: str = "") -> list[str]:

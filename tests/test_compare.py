@@ -22,6 +22,7 @@ def test_toy_algorithm_through_a_sweep_and_compare(cli, tmp_path, toy_algo):
         "--",
         "eval_every=128",
         "eval_episodes=2",
+        "algo.num_envs=1",
         "algo.rollout_steps=64",
     )
     assert sweep.returncode == 0, sweep.stdout[-2000:] + sweep.stderr[-3000:]
@@ -69,6 +70,7 @@ def test_compare_with_one_seed_says_too_few(cli, tmp_path, toy_algo):
         "--",
         "eval_every=128",
         "eval_episodes=1",
+        "algo.num_envs=1",
         "algo.rollout_steps=64",
     )
     assert sweep.returncode == 0, sweep.stderr[-3000:]

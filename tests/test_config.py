@@ -80,14 +80,19 @@ def test_bad_hyperparameters_are_clear_errors(hp, message):
 
 
 def test_folders_written_before_a_field_existed_stay_resumable(tmp_path):
-    # runs made before ``algo.anneal_steps`` / ``eval_stochastic`` existed have neither key
-    spec = validate(base_cfg(results_dir=str(tmp_path)))
+    # runs made before ``algo.anneal_steps`` / ``eval_stochastic`` existed have neither key;
+    # they annealed over the run, i.e. anneal_steps 0 (PPO's default is 3M now)
+    cfg = base_cfg(results_dir=str(tmp_path))
+    cfg["algo"]["anneal_steps"] = 0
+    spec = validate(cfg)
     old = spec.to_dict()
     del old["algo"]["anneal_steps"], old["eval_stochastic"]
     spec.run_dir.mkdir(parents=True)
     (spec.run_dir / "config.yaml").write_text(yaml.safe_dump(old))
-    assert check_existing_run(spec) is None  # accepted: the new fields' defaults are the old ways
-    old["algo"]["anneal_steps"] = 3_000_000  # a real difference is still refused
+    assert check_existing_run(spec) is None  # accepted: made the way anneal_steps 0 runs
+    with pytest.raises(ConfigError, match="algo.anneal_steps"):  # not today's default, 3M
+        check_existing_run(validate(base_cfg(results_dir=str(tmp_path))))
+    del old["algo"]["log_std_init"]  # any other missing field is a difference
     (spec.run_dir / "config.yaml").write_text(yaml.safe_dump(old))
-    with pytest.raises(ConfigError, match="algo.anneal_steps"):
+    with pytest.raises(ConfigError, match="algo.log_std_init"):
         check_existing_run(spec)

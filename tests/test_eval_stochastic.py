@@ -28,6 +28,7 @@ def test_sampled_returns_are_recorded_and_leave_training_unchanged(cli, tmp_path
         "steps=512",
         "eval_every=256",
         "eval_episodes=3",
+        "algo.num_envs=1",
         "algo.rollout_steps=128",
         "algo.num_minibatches=4",
     ]

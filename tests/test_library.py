@@ -37,7 +37,7 @@ def test_algos_source_imports_nothing_but_stdlib_tensorflow_numpy():
 
 
 def test_ppo_update_from_a_user_loop_and_ratio_one_at_start():
-    agent = PPO(3, 2, Config(rollout_steps=64, num_minibatches=4, epochs=2), seed=0)
+    agent = PPO(3, 2, Config(num_envs=1, rollout_steps=64, num_minibatches=4, epochs=2), seed=0)
     rng = np.random.default_rng(0)
     obs = rng.normal(size=(64, 3)).astype(np.float32)
     actions = np.stack([agent.get_action(o) for o in obs])

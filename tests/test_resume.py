@@ -19,6 +19,7 @@ ARGS = [
     "eval_every=2048",
     "eval_episodes=2",
     "checkpoint_every=1024",
+    "algo.num_envs=1",
     "algo.rollout_steps=512",
     "algo.num_minibatches=8",
     "algo.epochs=4",

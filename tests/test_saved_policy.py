@@ -15,7 +15,7 @@ def finished_run(tmp_path_factory):
     from tests.conftest import REPO
 
     algo = yaml.safe_load((REPO / "sweeps/conf/algo/ppo.yaml").read_text())
-    algo.update(rollout_steps=256, num_minibatches=4, epochs=2)
+    algo.update(num_envs=1, rollout_steps=256, num_minibatches=4, epochs=2)
     spec = validate(
         {
             "algo": algo,

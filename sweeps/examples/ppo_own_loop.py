@@ -17,7 +17,7 @@ args = parser.parse_args()
 
 env = gym.wrappers.ClipAction(gym.make(args.task))  # PPO samples unbounded Gaussian actions
 obs_dim, act_dim = env.observation_space.shape[0], env.action_space.shape[0]
-config = Config(rollout_steps=2048)
+config = Config(num_envs=1, rollout_steps=2048)  # one env here; the default is 64 x 32
 agent = PPO(obs_dim, act_dim, config, seed=0, total_steps=args.steps)
 
 obs, _ = env.reset(seed=0)
