@@ -131,6 +131,17 @@ def check_anneal_steps(cfg: Any) -> None:
         )
 
 
+def check_anneal_horizon(cfg: Any, run_steps: int | None) -> None:
+    """An ``anneal_steps`` shorter than the run is an error: the LR would sit at 0 after it."""
+    horizon = getattr(cfg, "anneal_steps", 0)
+    if getattr(cfg, "anneal_lr", False) and run_steps and 0 < horizon < run_steps:
+        raise ValueError(
+            f"anneal_steps={horizon} is shorter than the run (steps={run_steps}): the learning "
+            f"rate would be 0 for the last {run_steps - horizon} steps; use anneal_steps=0 "
+            "(anneal over the run), a value >= steps, or anneal_lr=false"
+        )
+
+
 class OnPolicyAgent(tf.Module):
     """Acting and batch preparation common to PPO, TRPO and A2C.
 
@@ -157,15 +168,7 @@ class OnPolicyAgent(tf.Module):
     ) -> None:
         self.obs_dim, self.act_dim = obs_dim, act_dim
         self.gamma, self.gae_lambda = gamma, gae_lambda
-        cfg, run_steps = self.config, getattr(self, "total_steps", None)
-        horizon = getattr(cfg, "anneal_steps", 0)
-        if cfg.anneal_lr and horizon and run_steps and horizon < run_steps:
-            # the LR would sit at 0 for the rest of the run: almost surely not what was meant
-            raise ValueError(
-                f"anneal_steps={horizon} is shorter than the run ({run_steps} steps): the learning "
-                f"rate would be 0 for the last {run_steps - horizon} steps; set anneal_steps to 0 "
-                "(anneal over the run) or to at least the run's steps, or anneal_lr to false"
-            )
+        check_anneal_horizon(self.config, getattr(self, "total_steps", None))
         self.obs_rms = RunningMeanStd((obs_dim,)) if normalize_obs else None
         self.reward_scaler = RewardScaler(gamma) if scale_rewards else None
         self.rng = np.random.default_rng(seed)

@@ -10,6 +10,7 @@ from types import ModuleType
 from typing import Any
 
 from algos import load_algo
+from algos.onpolicy import check_anneal_horizon
 from envs import action_kind, resolve_task
 from envs.registry import UnknownTaskError
 
@@ -170,13 +171,10 @@ def validate(cfg: dict[str, Any]) -> RunSpec:
     if not suite or "/" in suite or suite.startswith("."):
         raise ConfigError(f"suite must be a plain folder name, got {suite!r}")
     steps = _int(cfg, "steps", 1)
-    horizon = getattr(algo_config, "anneal_steps", 0)
-    if getattr(algo_config, "anneal_lr", False) and 0 < horizon < steps:
-        raise ConfigError(
-            f"algo.anneal_steps={horizon} is shorter than the run (steps={steps}): the learning "
-            f"rate would be 0 for the last {steps - horizon} steps; use algo.anneal_steps=0 "
-            "(anneal over the run), a value >= steps, or algo.anneal_lr=false"
-        )
+    try:
+        check_anneal_horizon(algo_config, steps)  # before any run folder is written
+    except ValueError as err:
+        raise ConfigError(f"algo.{err}") from None
     return RunSpec(
         algo=name,
         algo_module=module,
@@ -249,9 +247,10 @@ def _fill_added_fields(existing: dict[str, Any], spec: RunSpec) -> None:
     algo = existing.get("algo")
     if not isinstance(algo, dict):
         return
-    for f in dataclasses.fields(spec.algo_config):
-        if f.name not in algo and f.name in ADDED_ALGO_FIELDS:
-            algo[f.name] = ADDED_ALGO_FIELDS[f.name]
+    fields = {f.name for f in dataclasses.fields(spec.algo_config)}
+    for name, old_value in ADDED_ALGO_FIELDS.items():
+        if name in fields:
+            algo.setdefault(name, old_value)
 
 
 def _differences(old: Any, new: Any, prefix: str = "") -> list[str]:
