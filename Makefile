@@ -40,7 +40,7 @@ $(STAMP): pyproject.toml
 bench: $(STAMP)
 	$(PY) -m sweeps.bench bench $(sweep_args)
 
-## quick: the same pipeline on a small budget (two tasks, two seeds, 20k steps)
+## quick: the same pipeline on a small budget (two tasks per action kind, two seeds, 5k steps)
 quick: $(STAMP)
 	$(PY) -m sweeps.bench quick $(sweep_args)
 

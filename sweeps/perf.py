@@ -438,6 +438,7 @@ def _estimate_suite(args: argparse.Namespace, rows: list) -> None:
     path = REPO / "sweeps" / "suites" / f"{args.suite}.yaml"
     if not path.exists():
         return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TF's start-up logs would split the table
     from algos import load_algo
     from envs import action_kind, resolve_task
 
