@@ -18,7 +18,9 @@ minimised with RMSprop (α = 0.99, ε = 1e-5 outside the square root, as in PyTo
 defaults differ) after clipping the global gradient norm.
 
 The layout follows Tianshou's ``mujoco_a2c.py`` (the 500k reference this benchmark compares
-with): 16 environments × 5 steps per update, RMSprop lr 7e-4 annealed linearly to 0, γ = 0.99,
+with): 16 environments × 5 steps per update, RMSprop lr 7e-4 annealed linearly to 0 over 3M env
+steps (Tianshou's runs are 3M long and its 500k value is read part-way, where the rate is still
+5/6 of the start; annealing to 0 within a 500k run halves the average rate), γ = 0.99,
 λ = 0.95, c_v = 0.5, gradient norm 0.5, no advantage normalisation, separate 64-64 tanh actor
 and critic with orthogonal init, log-std init -0.5, running observation normalisation. The
 reward normalisation and the entropy coefficient come as SB3's pair: rewards divided by the
@@ -64,7 +66,7 @@ class Config:
     async_envs: bool = False  # step the envs in subprocesses (gymnasium AsyncVectorEnv)
     learning_rate: float = 7e-4
     anneal_lr: bool = True
-    anneal_steps: int = 0  # LR reaches 0 at this env step; 0 = at the end of the run
+    anneal_steps: int = 3_000_000  # LR reaches 0 at this env step; 0 = at the end of the run
     rms_alpha: float = 0.99
     rms_eps: float = 1e-5
     gamma: float = 0.99

@@ -85,7 +85,7 @@ def test_value_targets_are_returns_in_units_of_their_running_std():
 
 
 def test_learning_rate_anneals_linearly_to_zero():
-    agent = A2C(3, 2, Config(num_envs=4), seed=0, total_steps=40)
+    agent = A2C(3, 2, Config(num_envs=4, anneal_steps=0), seed=0, total_steps=40)
     rng = np.random.default_rng(0)
     lrs = [agent.update(_batch(agent, rng))["learning_rate"] for _ in range(2)]
     assert lrs == pytest.approx([7e-4, 3.5e-4])
