@@ -72,6 +72,7 @@ class Config:
     hidden_sizes: list[int] = field(default_factory=lambda: [64, 64])
     activation: str = "tanh"
     log_std_init: float = -0.5
+    action_scaling: bool = False  # act in [-1, 1] mapped onto the bounds (Tianshou); envs.make
 
     def __post_init__(self) -> None:
         check_anneal_steps(self)

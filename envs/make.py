@@ -12,7 +12,7 @@ from envs.registry import resolve_task
 from envs.state import Restorable
 
 
-def _build(task: str, **kwargs) -> gym.Env:
+def _build(task: str, action_scaling: bool = False, **kwargs) -> gym.Env:
     with warnings.catch_warnings():
         # Gymnasium warns that -v4 is "out of date" (-v4 is this benchmark's deliberate default)
         # and that float64 bounds lose precision as float32 (intended: observations are float32).
@@ -24,8 +24,9 @@ def _build(task: str, **kwargs) -> gym.Env:
         if isinstance(space, gym.spaces.Box) and space.dtype != np.float32:
             env = gym.wrappers.DtypeObservation(env, np.float32)
     if isinstance(env.action_space, gym.spaces.Box):
-        # Gaussian policies sample unbounded actions; the env sees them clipped to the bounds.
-        env = ClipToBounds(env)
+        # Gaussian policies sample unbounded actions; the env sees them clipped to the bounds
+        # (in the task's units), or clipped to [-1, 1] and mapped onto the bounds.
+        env = ScaleFromUnit(env) if action_scaling else ClipToBounds(env)
     return Restorable(env)
 
 
@@ -40,13 +41,40 @@ class ClipToBounds(gym.ActionWrapper):
         return np.clip(action, self.action_space.low, self.action_space.high)
 
 
-def make_env(task: str, seed: int | None = None, **kwargs) -> gym.Env:
+class ScaleFromUnit(gym.ActionWrapper):
+    """Tianshou's action mapping: actions clipped to [-1, 1], mapped linearly onto the bounds.
+
+    ``action_space`` becomes the unit box, so a policy's noise is relative to each action's
+    range: a std of 0.6 is 0.24 of Humanoid's ±0.4 and 1.8 of InvertedPendulum's ±3. Where the
+    bounds are already ±1 the mapping is the clip alone, bit for bit what ``ClipToBounds`` does.
+    """
+
+    def __init__(self, env: gym.Env) -> None:
+        super().__init__(env)
+        box = env.action_space
+        self._low, self._half_range = box.low, (box.high - box.low) / 2
+        self._identity = bool(np.all(box.low == -1) and np.all(box.high == 1))
+        self.action_space = gym.spaces.Box(-1.0, 1.0, box.shape, np.float32)
+
+    def action(self, action):
+        unit = np.clip(action, -1.0, 1.0)
+        if self._identity:
+            return unit
+        return self._low + (unit + 1.0) * self._half_range
+
+
+def make_env(
+    task: str, seed: int | None = None, *, action_scaling: bool = False, **kwargs
+) -> gym.Env:
     """One environment: float32 observations, actions clipped to bounds, seeded on first reset.
+
+    ``action_scaling``: the agent acts in [-1, 1], mapped onto the task's bounds
+    (:class:`ScaleFromUnit`; Box actions only).
 
     Time limits stay Gymnasium's ``TimeLimit``: ``truncated`` is True at the limit and
     ``terminated`` only when the task itself ends the episode.
     """
-    env = _build(task, **kwargs)
+    env = _build(task, action_scaling, **kwargs)
     if seed is not None:
         env.reset(seed=seed)
         env.action_space.seed(seed)
@@ -54,7 +82,13 @@ def make_env(task: str, seed: int | None = None, **kwargs) -> gym.Env:
 
 
 def make_vec_env(
-    task: str, num_envs: int, seed: int, *, asynchronous: bool = False, **kwargs
+    task: str,
+    num_envs: int,
+    seed: int,
+    *,
+    asynchronous: bool = False,
+    action_scaling: bool = False,
+    **kwargs,
 ) -> gym.vector.VectorEnv:
     """``num_envs`` copies of ``task`` stepped together, seeded ``seed, seed+1, ...``.
 
@@ -62,7 +96,7 @@ def make_vec_env(
     returned observation is already the reset one and the episode's last observation is in
     ``info["final_obs"]``, so every step is a real transition.
     """
-    fns = [lambda: _build(task, **kwargs) for _ in range(num_envs)]
+    fns = [lambda: _build(task, action_scaling, **kwargs) for _ in range(num_envs)]
     cls = gym.vector.AsyncVectorEnv if asynchronous else gym.vector.SyncVectorEnv
     env = cls(fns, autoreset_mode=AutoresetMode.SAME_STEP)
     env.action_space.seed(seed)

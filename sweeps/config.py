@@ -234,7 +234,11 @@ def check_existing_run(spec: RunSpec) -> str | None:
 # Algorithm fields added after run folders were written, with the value that reproduces what
 # the code did before the field existed. A folder without the key was made that way, whatever
 # the field's default is now (PPO's anneal_steps default became 3M later).
-ADDED_ALGO_FIELDS: dict[str, Any] = {"anneal_steps": 0, "scale_value_targets": False}
+ADDED_ALGO_FIELDS: dict[str, Any] = {
+    "anneal_steps": 0,
+    "scale_value_targets": False,
+    "action_scaling": False,
+}
 
 
 def _fill_added_fields(existing: dict[str, Any], spec: RunSpec) -> None:

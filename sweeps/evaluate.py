@@ -19,7 +19,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def load_run(run_dir: Path):
-    """(task, policy) of a run folder; exits with a clear message if it has no saved policy."""
+    """(task, policy, env options) of a run folder; exits clearly if it has no saved policy.
+
+    The env options are the ``make_env`` keywords the run trained with (``action_scaling``: the
+    saved policy then acts in [-1, 1], as it did in training).
+    """
     import tensorflow as tf
 
     config_path, policy_path = run_dir / "config.yaml", run_dir / "policy"
@@ -27,8 +31,10 @@ def load_run(run_dir: Path):
         raise SystemExit(f"error: {run_dir} is not a run folder (no config.yaml)")
     if not (policy_path / "saved_model.pb").is_file():
         raise SystemExit(f"error: {run_dir} has no saved policy (policy/): is the run finished?")
-    task = yaml.safe_load(config_path.read_text())["task"]
-    return task, tf.saved_model.load(str(policy_path))
+    config = yaml.safe_load(config_path.read_text())
+    algo = config.get("algo") if isinstance(config.get("algo"), dict) else {}
+    options = {"action_scaling": bool(algo.get("action_scaling", False))}
+    return config["task"], tf.saved_model.load(str(policy_path)), options
 
 
 def act(policy, obs: np.ndarray) -> np.ndarray:
@@ -47,10 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.episodes < 1:
         raise SystemExit("error: --episodes must be >= 1")
-    task, policy = load_run(args.run_dir)
+    task, policy, options = load_run(args.run_dir)
     from envs import make_env
 
-    env = make_env(task)
+    env = make_env(task, **options)
     returns = []
     for i in range(args.episodes):
         obs, _ = env.reset(seed=args.seed + i)

@@ -376,13 +376,17 @@ class Run:
         try:
             seed_everything(spec.seed)
             cfg = spec.algo_config
+            scaling = getattr(cfg, "action_scaling", False)
             self.env = make_vec_env(
                 spec.task,
                 getattr(cfg, "num_envs", 1),
                 spec.seed,
                 asynchronous=getattr(cfg, "async_envs", False),
+                action_scaling=scaling,
             )
-            self.eval_env = make_vec_env(spec.task, spec.eval_episodes, spec.seed + 1)
+            self.eval_env = make_vec_env(
+                spec.task, spec.eval_episodes, spec.seed + 1, action_scaling=scaling
+            )
             self.agent = spec.algo_module.Agent.from_spaces(
                 self.env.single_observation_space,
                 self.env.single_action_space,

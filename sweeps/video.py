@@ -25,14 +25,16 @@ os.environ.setdefault("MUJOCO_GL", "egl")
 os.environ.setdefault("PYOPENGL_PLATFORM", os.environ["MUJOCO_GL"])
 
 
-def rollout_states(task: str, policy, seed: int, max_steps: int) -> tuple[np.ndarray, float]:
+def rollout_states(
+    task: str, policy, seed: int, max_steps: int, options: dict | None = None
+) -> tuple[np.ndarray, float]:
     """MuJoCo integration states of one deterministic episode (TF process, no rendering)."""
     import mujoco
 
     from envs import make_env
     from sweeps.evaluate import act
 
-    env = make_env(task)
+    env = make_env(task, **(options or {}))
     raw = env.unwrapped
     kind = mujoco.mjtState.mjSTATE_INTEGRATION
     size = mujoco.mj_stateSize(raw.model, kind)
@@ -105,8 +107,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from sweeps.evaluate import load_run
 
-    task, policy = load_run(args.run_dir)
-    states, total = rollout_states(task, policy, args.seed, args.max_steps)
+    task, policy, options = load_run(args.run_dir)
+    states, total = rollout_states(task, policy, args.seed, args.max_steps, options)
     with tempfile.TemporaryDirectory() as tmp:
         states_file = Path(tmp) / "states.npy"
         np.save(states_file, states)

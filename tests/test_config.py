@@ -86,12 +86,15 @@ def test_folders_written_before_a_field_existed_stay_resumable(tmp_path):
     cfg["algo"]["anneal_steps"] = 0
     spec = validate(cfg)
     old = spec.to_dict()
-    del old["algo"]["anneal_steps"], old["eval_stochastic"]
+    del old["algo"]["anneal_steps"], old["algo"]["action_scaling"], old["eval_stochastic"]
     spec.run_dir.mkdir(parents=True)
     (spec.run_dir / "config.yaml").write_text(yaml.safe_dump(old))
     assert check_existing_run(spec) is None  # accepted: made the way anneal_steps 0 runs
     with pytest.raises(ConfigError, match="algo.anneal_steps"):  # not today's default, 3M
         check_existing_run(validate(base_cfg(results_dir=str(tmp_path))))
+    cfg["algo"]["action_scaling"] = True  # before the field, actions were never mapped
+    with pytest.raises(ConfigError, match="algo.action_scaling"):
+        check_existing_run(validate(cfg))
     del old["algo"]["log_std_init"]  # any other missing field is a difference
     (spec.run_dir / "config.yaml").write_text(yaml.safe_dump(old))
     with pytest.raises(ConfigError, match="algo.log_std_init"):

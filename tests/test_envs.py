@@ -40,3 +40,26 @@ def test_vector_env_returns_final_obs_on_episode_end():
         obs, _, _, truncated, info = env.step(np.zeros((2, 2), np.float32))
     assert truncated.all() and info["final_obs"][0].shape == (11,)
     assert not np.array_equal(info["final_obs"][0], obs[0])  # obs is already the reset one
+
+
+def _wrapper(env, cls):
+    while not isinstance(env, cls):
+        env = env.env
+    return env
+
+
+def test_action_scaling_maps_the_unit_box_onto_the_bounds():
+    from envs.make import ScaleFromUnit
+
+    env = make_env("InvertedPendulum-v4", seed=0, action_scaling=True)  # bounds ±3
+    assert env.action_space.low.tolist() == [-1.0] and env.action_space.high.tolist() == [1.0]
+    scale = _wrapper(env, ScaleFromUnit)
+    mapped = [scale.action(np.array([a], np.float32))[0] for a in (-5.0, -1.0, 0.5, 1.0, 7.0)]
+    np.testing.assert_allclose(mapped, [-3.0, -3.0, 1.5, 3.0, 3.0])
+    # where the bounds are ±1 the mapping is the plain clip: same steps, bit for bit
+    a = make_env("HalfCheetah-v4", seed=0)
+    b = make_env("HalfCheetah-v4", seed=0, action_scaling=True)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        act = rng.normal(scale=2.0, size=6).astype(np.float32)
+        assert np.array_equal(a.step(act)[0], b.step(act)[0])

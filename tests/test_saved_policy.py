@@ -15,7 +15,9 @@ def finished_run(tmp_path_factory):
     from tests.conftest import REPO
 
     algo = yaml.safe_load((REPO / "sweeps/conf/algo/ppo.yaml").read_text())
-    algo.update(num_envs=1, rollout_steps=256, num_minibatches=4, epochs=2)
+    # action_scaling: the policy acts in [-1, 1], mapped onto InvertedPendulum's ±3; evaluate
+    # and video must build their env the same way (test_run_options_follow_the_policy)
+    algo.update(num_envs=1, rollout_steps=256, num_minibatches=4, epochs=2, action_scaling=True)
     spec = validate(
         {
             "algo": algo,
@@ -39,6 +41,16 @@ def test_saved_policy_loads_without_training_code_and_matches_the_agent(finished
     obs = np.random.default_rng(0).normal(size=(7, 4)).astype(np.float32)
     expected = finished_run.agent.get_action(obs, deterministic=True)
     np.testing.assert_allclose(policy.act(obs).numpy(), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_run_options_follow_the_policy(finished_run):
+    from envs import make_env
+    from sweeps.evaluate import load_run
+
+    task, _, options = load_run(finished_run.spec.run_dir)
+    assert task == "InvertedPendulum-v4" and options == {"action_scaling": True}
+    space = make_env(task, **options).action_space  # the unit box the policy was trained in
+    assert space.low.tolist() == [-1.0] and space.high.tolist() == [1.0]
 
 
 def test_evaluate_command_reports_mean_and_std(cli, finished_run):
