@@ -231,6 +231,15 @@ def check_existing_run(spec: RunSpec) -> str | None:
     return None
 
 
+def env_options(algo: dict[str, Any]) -> dict[str, Any]:
+    """The ``envs.make_env`` / ``make_vec_env`` keywords a run's algorithm config selects.
+
+    One place for training (the runner) and for reloading a saved run (evaluate, video), so a
+    policy always meets the action space it was trained in.
+    """
+    return {"action_scaling": bool(algo.get("action_scaling", False))}
+
+
 # Algorithm fields added after run folders were written, with the value that reproduces what
 # the code did before the field existed. A folder without the key was made that way, whatever
 # the field's default is now (PPO's anneal_steps default became 3M later).

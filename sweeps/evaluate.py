@@ -31,10 +31,11 @@ def load_run(run_dir: Path):
         raise SystemExit(f"error: {run_dir} is not a run folder (no config.yaml)")
     if not (policy_path / "saved_model.pb").is_file():
         raise SystemExit(f"error: {run_dir} has no saved policy (policy/): is the run finished?")
+    from sweeps.config import env_options
+
     config = yaml.safe_load(config_path.read_text())
     algo = config.get("algo") if isinstance(config.get("algo"), dict) else {}
-    options = {"action_scaling": bool(algo.get("action_scaling", False))}
-    return config["task"], tf.saved_model.load(str(policy_path)), options
+    return config["task"], tf.saved_model.load(str(policy_path)), env_options(algo)
 
 
 def act(policy, obs: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ resumed run continues exactly where the checkpoint was taken.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 import shutil
@@ -24,7 +25,7 @@ import tensorflow as tf
 from envs import make_vec_env
 from envs.state import get_vector_state, set_vector_state
 from sweeps import checkpoint
-from sweeps.config import RunSpec
+from sweeps.config import RunSpec, env_options
 from sweeps.provenance import provenance
 from sweeps.recorder import Recorder
 
@@ -376,17 +377,15 @@ class Run:
         try:
             seed_everything(spec.seed)
             cfg = spec.algo_config
-            scaling = getattr(cfg, "action_scaling", False)
+            options = env_options(dataclasses.asdict(cfg))
             self.env = make_vec_env(
                 spec.task,
                 getattr(cfg, "num_envs", 1),
                 spec.seed,
                 asynchronous=getattr(cfg, "async_envs", False),
-                action_scaling=scaling,
+                **options,
             )
-            self.eval_env = make_vec_env(
-                spec.task, spec.eval_episodes, spec.seed + 1, action_scaling=scaling
-            )
+            self.eval_env = make_vec_env(spec.task, spec.eval_episodes, spec.seed + 1, **options)
             self.agent = spec.algo_module.Agent.from_spaces(
                 self.env.single_observation_space,
                 self.env.single_action_space,
