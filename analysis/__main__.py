@@ -102,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
 
             md = (suite_dir / "table.md").read_text(encoding="utf-8")
             command = "python -m analysis " + " ".join(argv if argv is not None else sys.argv[1:])
-            report = write_report(results, args.suite, md, estimates, notes, command)
+            report = write_report(
+                results, args.suite, md, estimates, notes, command, runs.summaries
+            )
             print(f"wrote {report}")
         del table
     if args.what in ("curves", "all"):

@@ -65,6 +65,8 @@ def load_runs(results: Path | str, suite: str) -> Runs:
             sampled = float(summary.get("final_return_stochastic"))
         except (TypeError, ValueError):
             sampled = float("nan")
+        prov = summary.get("provenance")
+        prov = prov if isinstance(prov, dict) else {}
         rows.append(
             {
                 "algo": str(summary["algo"]),
@@ -75,6 +77,9 @@ def load_runs(results: Path | str, suite: str) -> Runs:
                 "final_return_stochastic": sampled,
                 "wall_time_s": summary.get("wall_time_s"),
                 "steps_per_s": summary.get("steps_per_s"),
+                # where it ran: wall times are only comparable between runs of one CPU model
+                "cpu": str(prov.get("cpu") or "unknown"),
+                "cpu_count": prov.get("cpu_count"),
                 "run_dir": str(run_dir),
             }
         )
@@ -89,6 +94,8 @@ def load_runs(results: Path | str, suite: str) -> Runs:
             "final_return_stochastic",
             "wall_time_s",
             "steps_per_s",
+            "cpu",
+            "cpu_count",
             "run_dir",
         ],
     )

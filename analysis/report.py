@@ -19,7 +19,10 @@ def write_report(
     estimates: pd.DataFrame,
     notes: list[str],
     command: str,
+    run_machines: pd.DataFrame | None = None,
 ) -> Path:
+    """``run_machines``: one row per finished run with ``cpu`` and ``cpu_count`` (the summaries);
+    the page lists those machines, since the runs need not come from the one writing it."""
     from sweeps.recorder import atomic_write
 
     prov = provenance()
@@ -33,10 +36,12 @@ def write_report(
         "",
         f"- code: commit `{prov.get('git_commit')}`{dirty}",
         f"- command: `{command}` (`make table`)",
-        f"- machine: {cpu_model()}, {os.cpu_count()} cores, {platform.system()} "
+        *_machine_lines(run_machines),
+        f"- page written on: {cpu_model()}, {os.cpu_count()} cores, {platform.system()} "
         f"{platform.machine()}, Python {prov.get('python')}, TensorFlow "
         f"{prov.get('tensorflow')}, Gymnasium {prov.get('gymnasium')}, MuJoCo {prov.get('mujoco')}",
-        "- each run's own commit, versions and CPU are in its `summary.json`",
+        "- each run's own commit, versions and CPU are in its `summary.json`; wall times per "
+        f"CPU model in `{suite}/runtime.csv`",
         "",
         f"## Learning curves\n\n![curves]({suite}/curves.png)",
         "",
@@ -71,3 +76,16 @@ def write_report(
     out = results / "README.md"
     atomic_write(out, "\n".join(lines))
     return out
+
+
+def _machine_lines(run_machines: pd.DataFrame | None) -> list[str]:
+    """``- runs made on: <cpu> (<cores> cores): <n> runs; ...``, most runs first."""
+    if run_machines is None or run_machines.empty:
+        return []
+    df = run_machines.assign(cpu_count=run_machines["cpu_count"].fillna(-1).astype(int))
+    counts = df.groupby(["cpu", "cpu_count"]).size().sort_values(ascending=False)
+    parts = [
+        f"{cpu} ({cores if cores >= 0 else '?'} cores): {n} run{'s' if n != 1 else ''}"
+        for (cpu, cores), n in counts.items()
+    ]
+    return ["- runs made on: " + "; ".join(parts)]

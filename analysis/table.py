@@ -141,12 +141,18 @@ def aggregate(
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
+RUNTIME_COLUMNS = ["task", "algo", "cpu", "n", "wall_time_min", "steps_per_s"]
+
+
 def runtime_table(runs: Runs) -> pd.DataFrame:
-    """Mean wall time and training steps/s per (task, algo) over finished runs."""
+    """Mean wall time and training steps/s per (task, algo, CPU model) over finished runs.
+
+    Runs of one cell made on different machines get a row per CPU: averaging their wall times
+    would describe no machine."""
     df = runs.summaries
     if df.empty:
-        return pd.DataFrame(columns=["task", "algo", "n", "wall_time_min", "steps_per_s"])
-    g = df.groupby(["task", "algo"])
+        return pd.DataFrame(columns=RUNTIME_COLUMNS)
+    g = df.groupby(["task", "algo", "cpu"])
     out = pd.DataFrame(
         {
             "n": g.size(),
@@ -229,15 +235,15 @@ def to_markdown(table: pd.DataFrame, runtimes: pd.DataFrame, runs: Runs, suite: 
             "",
             "## Runtime",
             "",
-            "Mean over finished runs: wall time (training + evaluation) and training env "
-            "steps per second (evaluation excluded).",
+            "Mean over finished runs, per CPU model the runs ran on: wall time (training + "
+            "evaluation) and training env steps per second (evaluation excluded).",
             "",
-            "| task | algo | runs | wall time (min) | steps/s |",
-            "|---|---|---|---|---|",
+            "| task | algo | cpu | runs | wall time (min) | steps/s |",
+            "|---|---|---|---|---|---|",
         ]
         for r in runtimes.itertuples():
             lines.append(
-                f"| {r.task} | {r.algo} | {r.n} | {_fmt(r.wall_time_min)} | "
+                f"| {r.task} | {r.algo} | {r.cpu} | {r.n} | {_fmt(r.wall_time_min)} | "
                 f"{_fmt(r.steps_per_s, 0)} |"
             )
     skipped = runs.failed + runs.unfinished + runs.notes

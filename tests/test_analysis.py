@@ -9,8 +9,20 @@ from analysis.load import load_runs
 from analysis.table import aggregate
 
 
-def make_run(root, algo, task, seed, final, status="done", steps=1000, evals=True, stochastic=None):
-    run = root / "s" / algo / task / f"seed_{seed}"
+def make_run(
+    root,
+    algo,
+    task,
+    seed,
+    final,
+    status="done",
+    steps=1000,
+    evals=True,
+    stochastic=None,
+    suite="s",
+    cpu=None,
+):
+    run = root / suite / algo / task / f"seed_{seed}"
     run.mkdir(parents=True)
     if evals:
         pd.DataFrame({"step": [0, steps], "return_mean": [0.0, final]}).to_csv(
@@ -28,6 +40,8 @@ def make_run(root, algo, task, seed, final, status="done", steps=1000, evals=Tru
     }
     if stochastic is not None:
         summary["final_return_stochastic"] = stochastic
+    if cpu is not None:
+        summary["provenance"] = {"cpu": cpu, "cpu_count": 2}
     if status == "failed":
         summary.update(final_return=None, reason="FloatingPointError: non-finite value_loss")
     (run / "summary.json").write_text(json.dumps(summary))
@@ -107,6 +121,24 @@ def test_runtime_table_and_aggregate_files(tmp_path):
     row = poi[(poi["x"] == "ppo") & (poi["y"] == "trpo")].iloc[0]
     assert row["p"] > 0.8  # every ppo run beats the trpo runs but one tie-free pair
     assert (tmp_path / "s" / "aggregate.png").exists()
+
+
+def test_runtimes_are_kept_apart_per_cpu_and_the_front_page_names_each_machine(tmp_path):
+    # one cell, two machines: a mean wall time over both would describe neither
+    for seed, cpu in enumerate(["AMD EPYC", "Intel(R) Xeon(R) Processor", "AMD EPYC"]):
+        make_run(tmp_path, "ppo", "Hopper-v4", seed, 2000.0, suite="bench", cpu=cpu)
+    make_run(tmp_path, "trpo", "Hopper-v4", 0, 900.0, suite="bench")  # no provenance recorded
+    assert analysis_main(["table", "--suite", "bench", "--results", str(tmp_path)]) == 0
+    runtime = pd.read_csv(tmp_path / "bench" / "runtime.csv")
+    ppo = runtime[runtime["algo"] == "ppo"].set_index("cpu")["n"].to_dict()
+    assert ppo == {"AMD EPYC": 2, "Intel(R) Xeon(R) Processor": 1}
+    assert runtime[runtime["algo"] == "trpo"]["cpu"].tolist() == ["unknown"]
+    assert "| Hopper-v4 | ppo | AMD EPYC | 2 |" in (tmp_path / "bench" / "table.md").read_text()
+    page = (tmp_path / "README.md").read_text()
+    assert (
+        "- runs made on: AMD EPYC (2 cores): 2 runs; Intel(R) Xeon(R) Processor (2 cores): 1 run; "
+        "unknown (? cores): 1 run" in page
+    )
 
 
 def test_tianshou_on_policy_cells_are_judged_on_the_sampled_policy(tmp_path):
