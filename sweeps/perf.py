@@ -312,7 +312,10 @@ def _measure(side: str, python: str, algo: str, args: argparse.Namespace, hp: di
 
 
 def _hms(seconds: float) -> str:
-    h, rem = divmod(int(seconds), 3600)
+    """``1h05m``; under an hour ``4m07s`` (an on-policy run can take less than a minute)."""
+    h, rem = divmod(int(round(seconds)), 3600)
+    if h == 0:
+        return f"{rem // 60}m{rem % 60:02d}s"
     return f"{h}h{rem // 60:02d}m"
 
 
