@@ -40,6 +40,7 @@ TABLE_COLUMNS = [
     "stochastic_mean",
     "stochastic_ci_low",
     "stochastic_ci_high",
+    "late_mean",
     "rlpack",
     "tianshou",
     "tianshou_std",
@@ -120,6 +121,8 @@ def aggregate(
                     std=values.std(ddof=1) if len(values) > 1 else 0.0,
                     ci_low=low,
                     ci_high=high,
+                    # diagnostic only: mean over seeds of each run's last-10-evaluation mean
+                    late_mean=cell["late_return"].mean(),
                     verdict_rlpack=_verdict(high, row["rlpack"]),
                 )
                 if row["tianshou"] is not None:
@@ -208,11 +211,14 @@ def to_markdown(table: pd.DataFrame, runtimes: pd.DataFrame, runs: Runs, suite: 
             "stochastic policies (mean and 95% CI over seeds; — where a seed did not record it). "
             "Tianshou's PPO/TRPO/A2C values are sampled-policy returns (its test policies sampled "
             "actions then: thu-ml/tianshou#353), so those cells are judged on *sampled* when every "
-            "seed has it; *Tianshou on* names the metric used.",
+            "seed has it; *Tianshou on* names the metric used. *last 10*: the mean over seeds of "
+            "each run's last 10 evaluations (deterministic; the last 20% of a run at the default "
+            "`eval_every`), beside the final return to show whether a cell's final evaluation is "
+            "a dip or a peak; verdicts never use it.",
             "",
-            "| task | algo | n | mean ± std | 95% CI | sampled | rlpack | Tianshou | vs rlpack | "
-            "vs Tianshou | Tianshou on |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "| task | algo | n | mean ± std | 95% CI | sampled | last 10 | rlpack | Tianshou | "
+            "vs rlpack | vs Tianshou | Tianshou on |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for r in table[~table["verdict"].isin(["n/a"])].itertuples():
             ts = "—" if pd.isna(r.tianshou) else f"{r.tianshou:.1f} ± {r.tianshou_std:.1f}"
@@ -227,8 +233,9 @@ def to_markdown(table: pd.DataFrame, runtimes: pd.DataFrame, runs: Runs, suite: 
                 )
             metric = "—" if pd.isna(r.tianshou_metric) else r.tianshou_metric
             lines.append(
-                f"| {r.task} | {r.algo} | {r.n_seeds} | {stats} | {sampled} | {_fmt(r.rlpack)} | "
-                f"{ts} | {r.verdict_rlpack} | {r.verdict_tianshou} | {metric} |"
+                f"| {r.task} | {r.algo} | {r.n_seeds} | {stats} | {sampled} | "
+                f"{_fmt(r.late_mean)} | {_fmt(r.rlpack)} | {ts} | {r.verdict_rlpack} | "
+                f"{r.verdict_tianshou} | {metric} |"
             )
     if not runtimes.empty:
         lines += [

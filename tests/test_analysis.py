@@ -83,7 +83,8 @@ def test_table_markdown_notes_skipped_runs(tmp_path):
     # rlpack 2100.74 is above the CI, Tianshou's 1975.8 below it: overall "below"
     assert "| Hopper-v4 | 2000.0 ± 0.0 (1) below |" in md
     assert (
-        "| Hopper-v4 | ppo | 1 | 2000.0 ± 0.0 | [2000.0, 2000.0] | — | 2100.7 | "
+        # last 10: make_run's eval.csv has two evaluations, 0 and 2000
+        "| Hopper-v4 | ppo | 1 | 2000.0 ± 0.0 | [2000.0, 2000.0] | — | 1000.0 | 2100.7 | "
         "1975.8 ± 705.2 | below | reproduced | deterministic |" in md
     )
     assert "1 failed" in md and "seed_1" in md
@@ -139,6 +140,22 @@ def test_runtimes_are_kept_apart_per_cpu_and_the_front_page_names_each_machine(t
         "- runs made on: AMD EPYC (2 cores): 2 runs; Intel(R) Xeon(R) Processor (2 cores): 1 run; "
         "unknown (? cores): 1 run" in page
     )
+
+
+def test_last_ten_evaluations_are_a_diagnostic_beside_the_final_return(tmp_path):
+    # seed 0 dips at its final evaluation (the SAC Hopper pattern); seed 1 has no usable eval.csv
+    run = make_run(tmp_path, "sac", "Hopper-v4", 0, 1750.0)
+    returns = [0.0, 100.0] + [3000.0] * 9 + [1750.0]  # 12 evaluations: the last 10 are used
+    steps = [10_000 * i for i in range(12)]
+    pd.DataFrame({"step": steps, "return_mean": returns}).to_csv(run / "eval.csv", index=False)
+    (make_run(tmp_path, "sac", "Hopper-v4", 1, 1900.0) / "eval.csv").write_text("garbage\n")
+    runs = load_runs(tmp_path, "s")
+    late = runs.summaries.set_index("seed")["late_return"]
+    assert late[0] == (9 * 3000.0 + 1750.0) / 10  # evaluations 3..12
+    assert pd.isna(late[1])
+    row = aggregate(runs).iloc[0]
+    assert row["late_mean"] == late[0]  # NaN seeds are skipped, not counted as 0
+    assert row["mean"] == 1825.0 and row["verdict"] == "below"  # verdicts use the final return
 
 
 def test_tianshou_on_policy_cells_are_judged_on_the_sampled_policy(tmp_path):
