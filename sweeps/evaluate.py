@@ -24,6 +24,9 @@ def load_run(run_dir: Path):
     The env options are the ``make_env`` keywords the run trained with (``action_scaling``: the
     saved policy then acts in [-1, 1], as it did in training).
     """
+    from sweeps.quiet import import_tensorflow
+
+    import_tensorflow()  # without its start-up notices (sweeps/quiet.py)
     import tensorflow as tf
 
     config_path, policy_path = run_dir / "config.yaml", run_dir / "policy"

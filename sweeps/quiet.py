@@ -1,0 +1,57 @@
+"""Import TensorFlow without its start-up notices on the command line.
+
+On CPUs where TensorFlow turns oneDNN on by default (Intel's with AVX-512 VNNI/BF16 or AMX, such as
+this project's Xeon machine), importing it writes two notices twice, straight to file descriptor 2
+and before its logging is set up, so ``TF_CPP_MIN_LOG_LEVEL`` cannot hide them:
+
+    WARNING: All log messages before absl::InitializeLog() is called are written to STDERR
+    I0000 ... port.cc:153] oneDNN custom operations are on. You may see slightly different ...
+
+A command whose answer to bad input is one ``error:`` line would print five. The command-line
+entry points import TensorFlow through :func:`import_tensorflow`, which holds descriptor 2 back
+during the import and writes everything else that arrived there (warnings, real errors) back
+unchanged. The library (``algos/``) never does this: a user's own program sees TensorFlow as is.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+TF_STARTUP_NOTICES = (
+    "All log messages before absl::InitializeLog() is called",
+    "oneDNN custom operations are on",
+)
+
+
+@contextmanager
+def held_back(notices: Sequence[str] = TF_STARTUP_NOTICES) -> Iterator[None]:
+    """Capture descriptor 2 for the block; then write back every line that contains none of
+    ``notices``."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            text = held.read().decode("utf-8", "replace")
+            kept = [ln for ln in text.splitlines() if not any(n in ln for n in notices)]
+            if kept:
+                sys.stderr.write("\n".join(kept) + "\n")
+                sys.stderr.flush()
+
+
+def import_tensorflow() -> None:
+    """Import TensorFlow once, with its start-up notices held back (a no-op once imported)."""
+    if "tensorflow" in sys.modules:
+        return
+    with held_back():
+        import tensorflow  # noqa: F401
