@@ -33,10 +33,10 @@ from analysis.table import consistent_steps, write_table
 
 def universe(suite: str) -> dict:
     """Every (algo, task) cell the suite should have, and which of them are n/a."""
-    from algos import load_algo
     from envs import CLASSIC_TASKS, MUJOCO_TASKS, action_kind
     from sweeps.bench import SUITES_DIR
     from sweeps.config import available_algos
+    from sweeps.quiet import load_algo
 
     path = SUITES_DIR / f"{suite}.yaml"
     if not path.exists():  # an ad-hoc suite: its cells are the runs it has

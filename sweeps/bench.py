@@ -43,11 +43,8 @@ def _split(value: str | None) -> list[str] | None:
 
 def plan(suite: dict, algos: list[str] | None, tasks: list[str] | None) -> dict[str, list]:
     """Group (algo, task) pairs into multiruns that Hydra's cartesian product can express."""
-    from algos import load_algo
     from envs import action_kind, resolve_task
-    from sweeps.quiet import import_tensorflow
-
-    import_tensorflow()  # load_algo imports it: without its start-up notices (sweeps/quiet.py)
+    from sweeps.quiet import load_algo
 
     algos = algos or (available_algos() if suite["algos"] == "all" else list(suite["algos"]))
     unknown = sorted(set(algos) - set(available_algos()))

@@ -9,7 +9,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from algos import load_algo
 from envs import action_kind, resolve_task
 from envs.registry import UnknownTaskError
 
@@ -154,12 +153,11 @@ def validate(cfg: dict[str, Any]) -> RunSpec:
     name = algo_values.pop("name", None)
     if name not in available_algos():
         raise ConfigError(f"unknown algorithm {name!r}; available: {', '.join(available_algos())}")
-    from sweeps.quiet import import_tensorflow
-
-    import_tensorflow()  # the algorithm's module imports it: keep an error here one line
-    from algos.onpolicy import check_anneal_horizon
+    from sweeps.quiet import load_algo  # TensorFlow without its notices: errors stay one line
 
     module = load_algo(name)
+    from algos.onpolicy import check_anneal_horizon
+
     algo_config = build_algo_config(name, module, algo_values)
     try:
         task = resolve_task(str(cfg["task"]))

@@ -442,8 +442,8 @@ def _estimate_suite(args: argparse.Namespace, rows: list) -> None:
     if not path.exists():
         return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TF's start-up logs would split the table
-    from algos import load_algo
     from envs import action_kind, resolve_task
+    from sweeps.quiet import load_algo
 
     suite = _load_yaml(path)
     kinds = [action_kind(resolve_task(t)) for t in suite["tasks"]]

@@ -8,7 +8,8 @@ and before its logging is set up, so ``TF_CPP_MIN_LOG_LEVEL`` cannot hide them:
     I0000 ... port.cc:153] oneDNN custom operations are on. You may see slightly different ...
 
 A command whose answer to bad input is one ``error:`` line would print five. The command-line
-entry points import TensorFlow through :func:`import_tensorflow`, which holds descriptor 2 back
+entry points import TensorFlow through :func:`import_tensorflow` (or load an algorithm, whose module
+imports it, through :func:`load_algo`), which holds descriptor 2 back
 during the import and writes everything else that arrived there (warnings, real errors) back
 unchanged. The library (``algos/``) never does this: a user's own program sees TensorFlow as is.
 """
@@ -20,6 +21,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from types import ModuleType
 
 TF_STARTUP_NOTICES = (
     "All log messages before absl::InitializeLog() is called",
@@ -55,3 +57,11 @@ def import_tensorflow() -> None:
         return
     with held_back():
         import tensorflow  # noqa: F401
+
+
+def load_algo(name: str) -> ModuleType:
+    """``algos.load_algo`` for the command line: TensorFlow imported first, without its notices."""
+    from algos import load_algo as _load_algo
+
+    import_tensorflow()
+    return _load_algo(name)
