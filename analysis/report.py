@@ -82,10 +82,9 @@ def _machine_lines(run_machines: pd.DataFrame | None) -> list[str]:
     """``- runs made on: <cpu> (<cores> cores): <n> runs; ...``, most runs first."""
     if run_machines is None or run_machines.empty:
         return []
-    df = run_machines.assign(cpu_count=run_machines["cpu_count"].fillna(-1).astype(int))
-    counts = df.groupby(["cpu", "cpu_count"]).size().sort_values(ascending=False)
+    counts = run_machines.groupby(["cpu", "cpu_count"], dropna=False).size()
     parts = [
-        f"{cpu} ({cores if cores >= 0 else '?'} cores): {n} run{'s' if n != 1 else ''}"
-        for (cpu, cores), n in counts.items()
+        f"{cpu} ({'?' if pd.isna(cores) else int(cores)} cores): {n} run{'s' if n != 1 else ''}"
+        for (cpu, cores), n in counts.sort_values(ascending=False, kind="stable").items()
     ]
     return ["- runs made on: " + "; ".join(parts)]
