@@ -16,6 +16,10 @@ final returns when every seed of the cell recorded one, and with the determinist
 deterministic return.
 
 The overall verdict is ``reproduced`` only if every available reference is reproduced.
+
+``tianshou_z`` is a diagnostic beside the verdict: (cell mean − Tianshou's mean) / Tianshou's
+seed-to-seed std, on the metric the verdict used. A cell "below" at z = −0.3 lies well inside
+Tianshou's own spread over its 10 seeds; at z = −2 it does not. Verdicts never use it.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ TABLE_COLUMNS = [
     "rlpack",
     "tianshou",
     "tianshou_std",
+    "tianshou_z",
     "verdict_rlpack",
     "verdict_tianshou",
     "tianshou_metric",
@@ -71,6 +76,13 @@ def _verdict(ci_high: float | None, ref: float | None) -> str:
     if ci_high is None:
         return "not run"
     return "reproduced" if ci_high >= ref else "below"
+
+
+def _z(mean: float, ref: float | None, ref_std: float | None) -> float | None:
+    """(mean - ref) / ref_std; None without a reference or with a zero spread (e.g. 1000 ± 0)."""
+    if ref is None or ref_std is None or pd.isna(ref_std) or not ref_std > 0:
+        return None
+    return (mean - ref) / ref_std
 
 
 def _overall(verdicts: list[str]) -> str:
@@ -128,7 +140,7 @@ def aggregate(
                 if row["tianshou"] is not None:
                     row["tianshou_metric"] = "deterministic"
                 sampled = cell["final_return_stochastic"].to_numpy(float)
-                ts_high = high
+                ts_high, ts_mean = high, row["mean"]
                 if len(sampled) and not pd.isna(sampled).any():
                     s_low, s_high = bootstrap_ci(sampled)
                     row.update(
@@ -138,7 +150,9 @@ def aggregate(
                     )
                     if algo in TIANSHOU_SAMPLED_EVAL and row["tianshou"] is not None:
                         ts_high, row["tianshou_metric"] = s_high, "stochastic"
+                        ts_mean = row["stochastic_mean"]
                 row["verdict_tianshou"] = _verdict(ts_high, row["tianshou"])
+                row["tianshou_z"] = _z(ts_mean, row["tianshou"], row["tianshou_std"])
                 row["verdict"] = _overall([row["verdict_rlpack"], row["verdict_tianshou"]])
             rows.append(row)
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
@@ -214,11 +228,14 @@ def to_markdown(table: pd.DataFrame, runtimes: pd.DataFrame, runs: Runs, suite: 
             "seed has it; *Tianshou on* names the metric used. *last 10*: the mean over seeds of "
             "each run's last 10 evaluations (deterministic; the last 20% of a run at the default "
             "`eval_every`), beside the final return to show whether a cell's final evaluation is "
-            "a dip or a peak; verdicts never use it.",
+            "a dip or a peak; verdicts never use it. *z*: (cell mean − Tianshou's mean) / "
+            "Tianshou's seed std, on the metric named in *Tianshou on*: how far the cell lies "
+            "from Tianshou's mean in units of its own seed-to-seed spread (−0.3: well inside it; "
+            "−2: outside); a diagnostic, verdicts never use it.",
             "",
-            "| task | algo | n | mean ± std | 95% CI | sampled | last 10 | rlpack | Tianshou | "
+            "| task | algo | n | mean ± std | 95% CI | sampled | last 10 | rlpack | Tianshou | z | "
             "vs rlpack | vs Tianshou | Tianshou on |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for r in table[~table["verdict"].isin(["n/a"])].itertuples():
             ts = "—" if pd.isna(r.tianshou) else f"{r.tianshou:.1f} ± {r.tianshou_std:.1f}"
@@ -234,7 +251,8 @@ def to_markdown(table: pd.DataFrame, runtimes: pd.DataFrame, runs: Runs, suite: 
             metric = "—" if pd.isna(r.tianshou_metric) else r.tianshou_metric
             lines.append(
                 f"| {r.task} | {r.algo} | {r.n_seeds} | {stats} | {sampled} | "
-                f"{_fmt(r.late_mean)} | {_fmt(r.rlpack)} | {ts} | {r.verdict_rlpack} | "
+                f"{_fmt(r.late_mean)} | {_fmt(r.rlpack)} | {ts} | {_fmt(r.tianshou_z, 2)} | "
+                f"{r.verdict_rlpack} | "
                 f"{r.verdict_tianshou} | {metric} |"
             )
     if not runtimes.empty:

@@ -85,7 +85,7 @@ def test_table_markdown_notes_skipped_runs(tmp_path):
     assert (
         # last 10: make_run's eval.csv has two evaluations, 0 and 2000
         "| Hopper-v4 | ppo | 1 | 2000.0 ± 0.0 | [2000.0, 2000.0] | — | 1000.0 | 2100.7 | "
-        "1975.8 ± 705.2 | below | reproduced | deterministic |" in md
+        "1975.8 ± 705.2 | 0.03 | below | reproduced | deterministic |" in md
     )
     assert "1 failed" in md and "seed_1" in md
 
@@ -174,3 +174,16 @@ def test_tianshou_on_policy_cells_are_judged_on_the_sampled_policy(tmp_path):
     assert pd.isna(a2c["stochastic_mean"])
     # SAC's Tianshou reference is deterministic: its sampled return does not count
     assert sac["tianshou_metric"] == "deterministic" and sac["verdict_tianshou"] == "below"
+    # z: distance from Tianshou's mean in its seed stds, on the metric the verdict used
+    assert abs(ppo["tianshou_z"] - (2550.0 - 1975.8) / 705.2) < 1e-9
+    assert abs(sac["tianshou_z"] - (1050.0 - 3153.8) / 689.3) < 1e-9
+
+
+def test_tianshou_z_is_empty_without_a_spread_or_a_reference(tmp_path):
+    # Tianshou's TD3 InvertedPendulum is 1000.0 ± 0.0; rlpack-only HumanoidStandup has no Tianshou
+    make_run(tmp_path, "td3", "InvertedPendulum-v4", 0, 1000.0)
+    make_run(tmp_path, "ppo", "HumanoidStandup-v4", 0, 90000.0)
+    table = aggregate(load_runs(tmp_path, "s")).set_index(["algo", "task"])
+    assert table.loc[("td3", "InvertedPendulum-v4"), "tianshou"] == 1000.0
+    assert pd.isna(table.loc[("td3", "InvertedPendulum-v4"), "tianshou_z"])
+    assert pd.isna(table.loc[("ppo", "HumanoidStandup-v4"), "tianshou_z"])
