@@ -80,7 +80,7 @@ def _verdict(ci_high: float | None, ref: float | None) -> str:
 
 def _z(mean: float, ref: float | None, ref_std: float | None) -> float | None:
     """(mean - ref) / ref_std; None without a reference or with a zero spread (e.g. 1000 ± 0)."""
-    if ref is None or ref_std is None or pd.isna(ref_std) or not ref_std > 0:
+    if ref is None or pd.isna(ref_std) or not ref_std > 0:  # pd.isna(None) is True
         return None
     return (mean - ref) / ref_std
 

@@ -156,7 +156,7 @@ def validate(cfg: dict[str, Any]) -> RunSpec:
     from sweeps.quiet import load_algo  # TensorFlow without its notices: errors stay one line
 
     module = load_algo(name)
-    from algos.onpolicy import check_anneal_horizon
+    from algos.onpolicy import check_anneal_horizon  # after load_algo: it imports TensorFlow
 
     algo_config = build_algo_config(name, module, algo_values)
     try:
