@@ -5,8 +5,8 @@
     python -m analysis all    [--suite bench] [--results results]
 
 ``table`` writes table.md/table.csv (verdicts against the references), runtime.csv, the aggregate
-statistics (aggregate.csv, probability_of_improvement.csv, aggregate.png) and, for the bench
-suite, ``<results>/README.md``.
+statistics per action family (aggregate.csv, probability_of_improvement.csv,
+aggregate_<actions>.png) and, for the bench suite, ``<results>/README.md``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # algos are imported to read action kinds
 
+import pandas as pd
 import yaml
 
 from analysis.aggregate import (
@@ -52,22 +53,58 @@ def universe(suite: str) -> dict:
     return {"algos": algos, "tasks": tasks, "kinds": kinds}
 
 
+def action_families(algos: list[str]) -> dict[str, list[str]]:
+    """Algorithms grouped by the kind of actions they take (``continuous``, ``discrete``).
+
+    An aggregate compares algorithms on the tasks they all have runs on; DQN cannot act in a
+    MuJoCo task, so one aggregate over every algorithm would never have a task. Names that are
+    not a known algorithm (runs of a removed one) form one group of their own.
+    """
+    from sweeps.config import available_algos
+    from sweeps.quiet import load_algo
+
+    known = set(available_algos())
+    families: dict[str, list[str]] = {}
+    for algo in algos:
+        kind = load_algo(algo).Agent.action_kind if algo in known else "other"
+        families.setdefault(kind, []).append(algo)
+    return families
+
+
+def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The rows of the non-empty frames; the first frame (its header) when none has rows."""
+    full = [f for f in frames if not f.empty]
+    if full:
+        return pd.concat(full, ignore_index=True)
+    return frames[0] if frames else pd.DataFrame()
+
+
 def aggregate_outputs(runs, suite_dir: Path, suite: str):
+    """aggregate.csv, probability_of_improvement.csv and aggregate_<actions>.png, per family."""
     from sweeps.recorder import atomic_write
 
     df = consistent_steps(runs)
-    algos = sorted(df["algo"].unique())
-    matrix = normalised_scores(df, algos)
-    estimates = interval_estimates(matrix)
-    pairs = [(x, y) for x in algos for y in algos if x != y]
-    poi = probability_of_improvement(matrix, pairs)
+    all_estimates, all_poi, notes = [], [], []
+    for kind, algos in sorted(action_families(sorted(df["algo"].unique())).items()):
+        matrix = normalised_scores(df, algos)
+        estimates = interval_estimates(matrix)
+        pairs = [(x, y) for x in algos for y in algos if x != y]
+        poi = probability_of_improvement(matrix, pairs)
+        all_estimates.append(estimates.assign(actions=kind))
+        all_poi.append(poi.assign(actions=kind))
+        notes += [f"{kind}-action algorithms: {n}" for n in matrix.notes]
+        png = suite_dir / f"aggregate_{kind}.png"
+        if matrix.scores:
+            title = f"suite {suite}, {kind}-action algorithms ({', '.join(algos)})"
+            plot_aggregate(matrix, estimates, png, title)
+        else:
+            png.unlink(missing_ok=True)  # a plot of runs that are gone would mislead
+    estimates, poi = _stack(all_estimates), _stack(all_poi)
     atomic_write(suite_dir / "aggregate.csv", estimates.to_csv(index=False, float_format="%.4f"))
     atomic_write(
         suite_dir / "probability_of_improvement.csv", poi.to_csv(index=False, float_format="%.4f")
     )
-    if matrix.scores:
-        plot_aggregate(matrix, estimates, suite_dir / "aggregate.png", f"suite {suite}")
-    return estimates, matrix.notes
+    return estimates, notes
 
 
 def main(argv: list[str] | None = None) -> int:

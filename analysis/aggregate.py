@@ -56,7 +56,7 @@ def normalised_scores(summaries: pd.DataFrame, algos: list[str]) -> ScoreMatrix:
         if key not in rand or key not in best:
             notes.append(f"{task}: no random-policy or reference return to normalise with")
         elif not set(algos) <= have:
-            notes.append(f"{task}: not every algorithm has runs ({', '.join(sorted(have))})")
+            notes.append(f"{task}: no runs of {', '.join(sorted(set(algos) - have))} yet")
         else:
             tasks.append(task)
     if not tasks:
@@ -75,6 +75,13 @@ def normalised_scores(summaries: pd.DataFrame, algos: list[str]) -> ScoreMatrix:
             cols.append((raw - lo) / (hi - lo))
         scores[algo] = np.stack(cols, axis=1)
     return ScoreMatrix(scores, tasks, n, notes)
+
+
+def with_ci(point: float, low: float, high: float) -> str:
+    """``0.732 [0.701, 0.760]``, or the point alone with the reason when there is no interval."""
+    if pd.isna(low):
+        return f"{point:.3f} [no CI: one run per task]"
+    return f"{point:.3f} [{low:.3f}, {high:.3f}]"
 
 
 def _rs() -> np.random.RandomState:
@@ -99,8 +106,18 @@ def get_interval_estimates(*args, **kwargs):
         np.random.set_state(saved)
 
 
+def _cis_or_nan(matrix: ScoreMatrix, cis: dict) -> dict:
+    """``cis``, or NaN where every task has one run: a stratified bootstrap resamples runs within
+    each task, so with one run it has nothing to resample, and a zero-width interval would claim a
+    certainty that one seed cannot give."""
+    if matrix.runs_per_task >= 2:
+        return cis
+    return {k: np.full_like(np.asarray(v, float), np.nan) for k, v in cis.items()}
+
+
 def interval_estimates(matrix: ScoreMatrix) -> pd.DataFrame:
-    """IQM and mean of the normalised score per algorithm, with 95% stratified-bootstrap CIs."""
+    """IQM and mean of the normalised score per algorithm, with 95% stratified-bootstrap CIs
+    (NaN with one run per task)."""
 
     def both(x: np.ndarray) -> np.ndarray:
         return np.array([metrics.aggregate_iqm(x), metrics.aggregate_mean(x)])
@@ -108,6 +125,7 @@ def interval_estimates(matrix: ScoreMatrix) -> pd.DataFrame:
     rows = []
     if matrix.scores:
         points, cis = get_interval_estimates(matrix.scores, both, reps=REPS, random_state=_rs())
+        cis = _cis_or_nan(matrix, cis)
         for algo in matrix.scores:
             for i, metric in enumerate(("IQM", "mean")):
                 rows.append(
@@ -127,13 +145,15 @@ def interval_estimates(matrix: ScoreMatrix) -> pd.DataFrame:
 
 
 def probability_of_improvement(matrix: ScoreMatrix, pairs: list[tuple[str, str]]) -> pd.DataFrame:
-    """P(X > Y): the chance that a run of X beats a run of Y on a random task, with CIs."""
+    """P(X > Y): the chance that a run of X beats a run of Y on a random task, with CIs (NaN
+    with one run per task)."""
     rows = []
     if matrix.scores and pairs:
         pair_scores = {f"{x},{y}": (matrix.scores[x], matrix.scores[y]) for x, y in pairs}
         points, cis = get_interval_estimates(
             pair_scores, metrics.probability_of_improvement, reps=REPS, random_state=_rs()
         )
+        cis = _cis_or_nan(matrix, cis)
         for x, y in pairs:
             k = f"{x},{y}"
             rows.append(
@@ -157,6 +177,7 @@ def performance_profiles(matrix: ScoreMatrix) -> dict[str, tuple[np.ndarray, np.
         return np.array([np.mean(x > t) for t in TAUS])
 
     points, cis = get_interval_estimates(matrix.scores, profile, reps=REPS, random_state=_rs())
+    cis = _cis_or_nan(matrix, cis)
     return {a: (points[a], cis[a]) for a in matrix.scores}
 
 

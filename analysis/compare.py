@@ -19,7 +19,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from analysis.aggregate import interval_estimates, normalised_scores, probability_of_improvement
+from analysis.aggregate import (
+    interval_estimates,
+    normalised_scores,
+    probability_of_improvement,
+    with_ci,
+)
 from analysis.load import load_runs
 from analysis.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, bootstrap_ci
 from analysis.table import consistent_steps
@@ -117,21 +122,18 @@ def compare(results: Path, suite: str, new: str, bases: list[str]) -> Path:
         ]
         if matrix.runs_per_task < MIN_SEEDS:
             lines += [
-                "With one run per task the bootstrap cannot resample seeds: the CIs "
-                "below are degenerate. Run more seeds.",
+                "With one run per task the bootstrap cannot resample seeds: no CIs. "
+                "Run more seeds.",
                 "",
             ]
         lines += ["| algo | IQM [95% CI] | mean [95% CI] |", "|---|---|---|"]
         for algo in [new, *bases]:
             e = estimates[estimates["algo"] == algo].set_index("metric")
-            cells = [
-                f"{e.loc[m, 'point']:.3f} [{e.loc[m, 'ci_low']:.3f}, {e.loc[m, 'ci_high']:.3f}]"
-                for m in ("IQM", "mean")
-            ]
+            cells = [with_ci(*e.loc[m, ["point", "ci_low", "ci_high"]]) for m in ("IQM", "mean")]
             lines.append(f"| {algo} | {cells[0]} | {cells[1]} |")
-        lines += ["", f"| P({new} > baseline) | point | 95% CI |", "|---|---|---|"]
+        lines += ["", f"| P({new} > baseline) | point [95% CI] |", "|---|---|"]
         for r in poi.itertuples():
-            lines.append(f"| {r.y} | {r.p:.3f} | [{r.ci_low:.3f}, {r.ci_high:.3f}] |")
+            lines.append(f"| {r.y} | {with_ci(r.p, r.ci_low, r.ci_high)} |")
     lines += [f"- {n}" for n in matrix.notes]
     out = results / suite / f"compare_{new}.md"
     atomic_write(out, "\n".join(lines) + "\n")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.aggregate import with_ci
 from sweeps.provenance import cpu_model, provenance
 
 
@@ -52,23 +53,24 @@ def write_report(
         lines.append("Not enough runs yet: aggregation needs every algorithm compared on a task.")
     else:
         lines += [
-            f"![aggregate]({suite}/aggregate.png)",
+            "Per action family (algorithms that can act in the same tasks). Normalised score: "
+            "0 = uniform-random policy (measured, `reference/random_returns.csv`), 1 = best "
+            "published 500k return for the task. 95% stratified-bootstrap CIs (rliable, fixed "
+            "seed).",
             "",
-            "Normalised score: 0 = uniform-random policy (measured, "
-            "`reference/random_returns.csv`), 1 = best published 500k return for the task. "
-            "95% stratified-bootstrap CIs (rliable, fixed seed).",
+            *[f"![aggregate]({suite}/aggregate_{k}.png)" for k in estimates["actions"].unique()],
             "",
-            "| algo | IQM [95% CI] | mean [95% CI] | tasks | runs per task |",
-            "|---|---|---|---|---|",
+            "| actions | algo | IQM [95% CI] | mean [95% CI] | tasks | runs per task |",
+            "|---|---|---|---|---|---|",
         ]
-        for algo, e in estimates.groupby("algo"):
+        for (kind, algo), e in estimates.groupby(["actions", "algo"]):
             e = e.set_index("metric")
             cells = [
-                f"{e.loc[m, 'point']:.3f} [{e.loc[m, 'ci_low']:.3f}, {e.loc[m, 'ci_high']:.3f}]"
+                with_ci(e.loc[m, "point"], e.loc[m, "ci_low"], e.loc[m, "ci_high"])
                 for m in ("IQM", "mean")
             ]
             lines.append(
-                f"| {algo} | {cells[0]} | {cells[1]} | {e['tasks'].iloc[0]} | "
+                f"| {kind} | {algo} | {cells[0]} | {cells[1]} | {e['tasks'].iloc[0]} | "
                 f"{e['runs_per_task'].iloc[0]} |"
             )
     lines += [f"- {n}" for n in notes]

@@ -4,7 +4,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.aggregate import interval_estimates, normalised_scores, probability_of_improvement
+from analysis.aggregate import (
+    interval_estimates,
+    normalised_scores,
+    probability_of_improvement,
+    with_ci,
+)
 from analysis.reference import best_reference, random_returns
 
 
@@ -61,3 +66,16 @@ def test_tasks_missing_an_algorithm_are_left_out_with_a_note():
     m = normalised_scores(df, ["a", "b"])
     assert m.tasks == ["Hopper-v4"]
     assert any("Walker2d-v4" in n for n in m.notes)
+
+
+def test_one_run_per_task_gives_points_without_intervals():
+    # a bootstrap over one seed per task would return a zero-width interval: false certainty
+    one = {("a", t): [v] for t, v in [("Hopper-v4", 1000.0), ("Walker2d-v4", 2000.0)]}
+    one |= {("b", t): [v] for t, v in [("Hopper-v4", 500.0), ("Walker2d-v4", 900.0)]}
+    m = normalised_scores(summaries(one), ["a", "b"])
+    est = interval_estimates(m)
+    assert est["point"].notna().all() and est["ci_low"].isna().all() and est["ci_high"].isna().all()
+    poi = probability_of_improvement(m, [("a", "b")]).iloc[0]
+    assert poi["p"] == 1.0 and np.isnan(poi["ci_low"]) and np.isnan(poi["ci_high"])
+    assert with_ci(0.5, np.nan, np.nan) == "0.500 [no CI: one run per task]"
+    assert with_ci(0.5, 0.25, 0.75) == "0.500 [0.250, 0.750]"

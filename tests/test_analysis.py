@@ -121,7 +121,26 @@ def test_runtime_table_and_aggregate_files(tmp_path):
     poi = pd.read_csv(tmp_path / "s" / "probability_of_improvement.csv")
     row = poi[(poi["x"] == "ppo") & (poi["y"] == "trpo")].iloc[0]
     assert row["p"] > 0.8  # every ppo run beats the trpo runs but one tie-free pair
-    assert (tmp_path / "s" / "aggregate.png").exists()
+    assert (tmp_path / "s" / "aggregate_continuous.png").exists()
+
+
+def test_discrete_action_runs_do_not_keep_the_mujoco_tasks_out_of_the_aggregate(tmp_path):
+    # DQN cannot act in Hopper: one aggregate over every algorithm would have no task at all
+    for seed in range(2):
+        make_run(tmp_path, "ppo", "Hopper-v4", seed, 1000.0 + 100 * seed, suite="bench")
+        make_run(tmp_path, "trpo", "Hopper-v4", seed, 500.0 + 100 * seed, suite="bench")
+        make_run(tmp_path, "dqn", "CartPole-v1", seed, 500.0, suite="bench")
+    assert analysis_main(["table", "--suite", "bench", "--results", str(tmp_path)]) == 0
+    agg = pd.read_csv(tmp_path / "bench" / "aggregate.csv")
+    assert set(agg["algo"]) == {"ppo", "trpo"} and set(agg["actions"]) == {"continuous"}
+    assert (agg["tasks"] == 1).all() and (agg["runs_per_task"] == 2).all()
+    poi = pd.read_csv(tmp_path / "bench" / "probability_of_improvement.csv")
+    assert set(poi["x"]) == {"ppo", "trpo"}  # no pair across families
+    assert (tmp_path / "bench" / "aggregate_continuous.png").exists()
+    assert not (tmp_path / "bench" / "aggregate_discrete.png").exists()  # CartPole: no scale
+    front = (tmp_path / "README.md").read_text()
+    assert "| continuous | ppo |" in front and "aggregate_continuous.png" in front
+    assert "CartPole-v1: no random-policy or reference return" in front
 
 
 def test_runtimes_are_kept_apart_per_cpu_and_the_front_page_names_each_machine(tmp_path):
