@@ -209,7 +209,7 @@ def plot_aggregate(matrix: ScoreMatrix, estimates: pd.DataFrame, path, title: st
         axes[2].legend(fontsize=8)
     fig.suptitle(
         f"{title}: {len(matrix.tasks)} tasks × {matrix.runs_per_task} runs, "
-        "95% stratified-bootstrap CIs"
+        + ("95% stratified-bootstrap CIs" if matrix.runs_per_task >= 2 else "no CIs")
     )
     fig.tight_layout()
     tmp = path.with_name(f".{path.name}.tmp.png")
