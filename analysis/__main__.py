@@ -37,7 +37,6 @@ def universe(suite: str) -> dict:
     from envs import CLASSIC_TASKS, MUJOCO_TASKS, action_kind
     from sweeps.bench import SUITES_DIR
     from sweeps.config import available_algos
-    from sweeps.quiet import load_algo
 
     path = SUITES_DIR / f"{suite}.yaml"
     if not path.exists():  # an ad-hoc suite: its cells are the runs it has
@@ -46,27 +45,30 @@ def universe(suite: str) -> dict:
     algos = available_algos()
     kind = {t: "continuous" for t in MUJOCO_TASKS} | {t: "discrete" for t in CLASSIC_TASKS}
     kinds = {}
-    for algo in algos:
-        agent_kind = load_algo(algo).Agent.action_kind
+    for algo, agent_kind in agent_action_kinds(algos).items():
         for task in tasks:
             kinds[(algo, task)] = agent_kind == (kind.get(task) or action_kind(task))
     return {"algos": algos, "tasks": tasks, "kinds": kinds}
 
 
-def action_families(algos: list[str]) -> dict[str, list[str]]:
-    """Algorithms grouped by the kind of actions they take (``continuous``, ``discrete``).
-
-    An aggregate compares algorithms on the tasks they all have runs on; DQN cannot act in a
-    MuJoCo task, so one aggregate over every algorithm would never have a task. Names that are
-    not a known algorithm (runs of a removed one) form one group of their own.
-    """
+def agent_action_kinds(algos: list[str]) -> dict[str, str]:
+    """Each algorithm's action kind (``continuous``, ``discrete``); ``other`` for a name that is
+    not a known algorithm (runs of a removed one)."""
     from sweeps.config import available_algos
     from sweeps.quiet import load_algo
 
     known = set(available_algos())
+    return {a: load_algo(a).Agent.action_kind if a in known else "other" for a in algos}
+
+
+def action_families(algos: list[str]) -> dict[str, list[str]]:
+    """Algorithms grouped by the kind of actions they take.
+
+    An aggregate compares algorithms on the tasks they all have runs on; DQN cannot act in a
+    MuJoCo task, so one aggregate over every algorithm would never have a task.
+    """
     families: dict[str, list[str]] = {}
-    for algo in algos:
-        kind = load_algo(algo).Agent.action_kind if algo in known else "other"
+    for algo, kind in agent_action_kinds(algos).items():
         families.setdefault(kind, []).append(algo)
     return families
 

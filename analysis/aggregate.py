@@ -88,8 +88,8 @@ def _rs() -> np.random.RandomState:
     return np.random.RandomState(BOOTSTRAP_SEED)
 
 
-def get_interval_estimates(*args, **kwargs):
-    """``rly.get_interval_estimates``, reproducible.
+def get_interval_estimates(score_dict: dict, *args, **kwargs):
+    """``rly.get_interval_estimates``, reproducible, with NaN intervals for one run per task.
 
     rliable 1.2.0's ``StratifiedBootstrap`` draws its resampling indices from NumPy's *global*
     generator (``np.random.choice``), ignoring ``random_state``; so the global generator is
@@ -101,18 +101,18 @@ def get_interval_estimates(*args, **kwargs):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
-            return rly.get_interval_estimates(*args, **kwargs)
+            points, cis = rly.get_interval_estimates(score_dict, *args, **kwargs)
     finally:
         np.random.set_state(saved)
-
-
-def _cis_or_nan(matrix: ScoreMatrix, cis: dict) -> dict:
-    """``cis``, or NaN where every task has one run: a stratified bootstrap resamples runs within
-    each task, so with one run it has nothing to resample, and a zero-width interval would claim a
-    certainty that one seed cannot give."""
-    if matrix.runs_per_task >= 2:
-        return cis
-    return {k: np.full_like(np.asarray(v, float), np.nan) for k, v in cis.items()}
+    # the bootstrap resamples runs within each task: with one run there is nothing to resample,
+    # and its zero-width interval would claim a certainty that one seed cannot give
+    first = next(iter(score_dict.values()), None)
+    if (
+        first is not None
+        and np.asarray(first[0] if isinstance(first, tuple) else first).shape[0] < 2
+    ):
+        cis = {k: np.full_like(np.asarray(v, float), np.nan) for k, v in cis.items()}
+    return points, cis
 
 
 def interval_estimates(matrix: ScoreMatrix) -> pd.DataFrame:
@@ -125,7 +125,6 @@ def interval_estimates(matrix: ScoreMatrix) -> pd.DataFrame:
     rows = []
     if matrix.scores:
         points, cis = get_interval_estimates(matrix.scores, both, reps=REPS, random_state=_rs())
-        cis = _cis_or_nan(matrix, cis)
         for algo in matrix.scores:
             for i, metric in enumerate(("IQM", "mean")):
                 rows.append(
@@ -153,7 +152,6 @@ def probability_of_improvement(matrix: ScoreMatrix, pairs: list[tuple[str, str]]
         points, cis = get_interval_estimates(
             pair_scores, metrics.probability_of_improvement, reps=REPS, random_state=_rs()
         )
-        cis = _cis_or_nan(matrix, cis)
         for x, y in pairs:
             k = f"{x},{y}"
             rows.append(
@@ -177,7 +175,6 @@ def performance_profiles(matrix: ScoreMatrix) -> dict[str, tuple[np.ndarray, np.
         return np.array([np.mean(x > t) for t in TAUS])
 
     points, cis = get_interval_estimates(matrix.scores, profile, reps=REPS, random_state=_rs())
-    cis = _cis_or_nan(matrix, cis)
     return {a: (points[a], cis[a]) for a in matrix.scores}
 
 

@@ -65,10 +65,7 @@ def write_report(
         ]
         for (kind, algo), e in estimates.groupby(["actions", "algo"]):
             e = e.set_index("metric")
-            cells = [
-                with_ci(e.loc[m, "point"], e.loc[m, "ci_low"], e.loc[m, "ci_high"])
-                for m in ("IQM", "mean")
-            ]
+            cells = [with_ci(*e.loc[m, ["point", "ci_low", "ci_high"]]) for m in ("IQM", "mean")]
             lines.append(
                 f"| {kind} | {algo} | {cells[0]} | {cells[1]} | {e['tasks'].iloc[0]} | "
                 f"{e['runs_per_task'].iloc[0]} |"
