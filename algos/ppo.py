@@ -34,6 +34,10 @@ annealing the rate to 0 within a 500k run halves its average, and HalfCheetah-v4
 each: rate annealed over 3M 4713, log-std -0.5 3177; all of Tianshou's settings 5101 (runs in
 ``results/ablations/``). 64 environments also make a step cheaper (one batched forward pass).
 
+``target_kl`` (off by default, as in Tianshou) ends an update early, SB3's rule: a minibatch whose
+approximate KL from the rollout's policy already exceeds 1.5 × ``target_kl`` is not stepped on,
+and the remaining epochs are skipped (``steps_taken`` logs the share of steps taken).
+
 Use from your own loop::
 
     agent = PPO(obs_dim, act_dim, Config(), seed=0, total_steps=500_000)
@@ -73,6 +77,7 @@ class Config:
     value_coef: float = 0.5
     entropy_coef: float = 0.0
     max_grad_norm: float = 0.5
+    target_kl: float = 0.0  # > 0: end the update once approx-KL > 1.5 × this (SB3); 0 = off
     normalize_advantages: bool = False
     normalize_obs: bool = True
     scale_rewards: bool = True
@@ -99,7 +104,7 @@ class Config:
         for name in ("gamma", "gae_lambda"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)!r}")
-        for name in ("value_coef", "entropy_coef"):
+        for name in ("value_coef", "entropy_coef", "target_kl"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
         if self.num_minibatches > self.rollout_steps * self.num_envs:
@@ -196,6 +201,8 @@ class PPO(OnPolicyAgent):
             for k in ("policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction")
         }
         count = tf.constant(0.0)
+        use_kl = cfg.target_kl > 0  # a Python bool: without target_kl the loops never break
+        stopped = tf.constant(False)
         for _ in tf.range(cfg.epochs):
             perm = tf.argsort(self.shuffle_rng.uniform([n]))
             # [n_mb, mb_size]: static minibatch shapes for XLA (a remainder is left out, as before)
@@ -210,9 +217,17 @@ class PPO(OnPolicyAgent):
                     tf.gather(returns, idx),
                     tf.gather(values_old, idx),
                 )
+                stopped = step.pop("stopped")
+                if use_kl and stopped:
+                    break
                 totals = {k: totals[k] + step[k] for k in totals}
                 count += 1.0
-        return {k: v / count for k, v in totals.items()}, self._policy_tensors()
+            if use_kl and stopped:
+                break
+        stats = {k: v / tf.maximum(count, 1.0) for k, v in totals.items()}
+        # the share of the planned minibatch steps taken: < 1 when target_kl stopped the update
+        stats["steps_taken"] = count / tf.cast(cfg.epochs * n_mb, tf.float32)
+        return stats, self._policy_tensors()
 
     def _minibatch_step(self, obs, actions, logp_old, adv, returns, values_old):
         cfg = self.config
@@ -237,14 +252,24 @@ class PPO(OnPolicyAgent):
             value_loss = 0.5 * tf.reduce_mean(v_err)
             entropy = self.actor.entropy()
             loss = policy_loss + cfg.value_coef * value_loss - cfg.entropy_coef * entropy
+        # the KL between the rollout's policy and the current one, before this step (as SB3):
+        # past 1.5 × target_kl the step is not taken and the update ends
+        approx_kl = tf.reduce_mean((ratio - 1.0) - log_ratio)
         grads = tape.gradient(loss, self.params)
         grads, _ = tf.clip_by_global_norm(grads, cfg.max_grad_norm)
-        self.optimizer.apply(grads)
+        if cfg.target_kl > 0:
+            stopped = approx_kl > 1.5 * cfg.target_kl
+            if not stopped:
+                self.optimizer.apply(grads)
+        else:
+            stopped = tf.constant(False)
+            self.optimizer.apply(grads)
         return {
+            "stopped": stopped,
             "policy_loss": policy_loss,
             "value_loss": value_loss,
             "entropy": entropy,
-            "approx_kl": tf.reduce_mean((ratio - 1.0) - log_ratio),
+            "approx_kl": approx_kl,
             "clip_fraction": tf.reduce_mean(
                 tf.cast(tf.abs(ratio - 1.0) > cfg.clip_range, tf.float32)
             ),

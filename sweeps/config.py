@@ -249,6 +249,7 @@ ADDED_ALGO_FIELDS: dict[str, Any] = {
     "anneal_steps": 0,
     "scale_value_targets": False,
     "action_scaling": False,
+    "target_kl": 0.0,
 }
 
 

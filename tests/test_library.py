@@ -60,3 +60,33 @@ def test_ppo_update_from_a_user_loop_and_ratio_one_at_start():
     assert set(stats) >= {"policy_loss", "value_loss", "approx_kl", "clip_fraction"}
     assert all(np.isfinite(v) for v in stats.values())
     assert agent.env_steps == 128  # two batches seen by _prepare/update
+
+
+def _ppo_batch(agent: PPO, n: int, seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    obs = rng.normal(size=(n, 3)).astype(np.float32)
+    return {
+        "obs": obs,
+        "actions": np.stack([agent.get_action(o) for o in obs]),
+        "rewards": rng.normal(size=n) * 10,
+        "next_obs": np.roll(obs, -1, 0),
+        "terminated": np.zeros(n, bool),
+        "truncated": np.zeros(n, bool),
+    }
+
+
+def test_ppo_target_kl_ends_the_update_early_and_off_takes_every_step():
+    def run(target_kl: float) -> tuple[dict[str, float], np.ndarray]:
+        cfg = Config(num_envs=1, rollout_steps=256, num_minibatches=8, epochs=10)
+        cfg.learning_rate, cfg.target_kl = 1e-2, target_kl  # big steps: the KL grows fast
+        agent = PPO(3, 2, cfg, seed=0)
+        stats = agent.update(_ppo_batch(agent, 256))
+        return stats, agent.actor.log_std.numpy()
+
+    off, log_std_off = run(0.0)
+    assert off["steps_taken"] == 1.0
+    tight, log_std_tight = run(1e-4)
+    # the first minibatch sees the rollout's own policy (KL 0) and is taken; some later one is not
+    assert 0 < tight["steps_taken"] < 1.0
+    assert tight["approx_kl"] <= 1.5e-4  # the averaged KLs are those of the steps taken
+    assert not np.allclose(log_std_tight, log_std_off)
