@@ -24,6 +24,7 @@ from rliable import library as rly
 from rliable import metrics
 
 from analysis.reference import base_task, best_reference, random_returns
+from analysis.style import algo_colors
 
 BOOTSTRAP_SEED = 0
 REPS = 2000
@@ -186,18 +187,19 @@ def plot_aggregate(matrix: ScoreMatrix, estimates: pd.DataFrame, path, title: st
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
     algos = sorted(matrix.scores)
+    colors = algo_colors(algos)
     for ax, metric in zip(axes[:2], ("IQM", "mean"), strict=True):
         sub = estimates[estimates["metric"] == metric].set_index("algo")
         for i, algo in enumerate(algos):
             r = sub.loc[algo]
-            ax.plot([r["ci_low"], r["ci_high"]], [i, i], lw=6, alpha=0.4, color=f"C{i}")
+            ax.plot([r["ci_low"], r["ci_high"]], [i, i], lw=6, alpha=0.4, color=colors[algo])
             ax.plot([r["point"]], [i], "|", ms=14, color="k")
         ax.set_yticks(range(len(algos)), algos)
         ax.set_title(f"{metric} of normalised score")
         ax.grid(alpha=0.3, axis="x")
-    for i, (algo, (point, ci)) in enumerate(sorted(performance_profiles(matrix).items())):
-        axes[2].plot(TAUS, point, label=algo, color=f"C{i}")
-        axes[2].fill_between(TAUS, ci[0], ci[1], alpha=0.2, color=f"C{i}")
+    for algo, (point, ci) in sorted(performance_profiles(matrix).items()):
+        axes[2].plot(TAUS, point, label=algo, color=colors[algo])
+        axes[2].fill_between(TAUS, ci[0], ci[1], alpha=0.2, color=colors[algo])
     axes[2].set_xlabel("normalised score τ")
     axes[2].set_ylabel("fraction of runs with score > τ")
     axes[2].set_title("performance profile")

@@ -27,6 +27,7 @@ from analysis.aggregate import (
 )
 from analysis.load import load_runs
 from analysis.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, bootstrap_ci
+from analysis.style import algo_colors
 from analysis.table import consistent_steps
 
 MIN_SEEDS = 2
@@ -148,6 +149,7 @@ def _plot(df, new, bases, matrix, estimates, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     algos = [new, *bases]
+    colors = algo_colors(algos)
     tasks = sorted(df[df["algo"] == new]["task"].unique())
     fig, axes = plt.subplots(
         1, len(tasks) + 1, figsize=(3.2 * (len(tasks) + 1), 3.6), squeeze=False
@@ -162,10 +164,10 @@ def _plot(df, new, bases, matrix, estimates, path: Path) -> None:
                     [v.mean()],
                     yerr=[[v.mean() - low], [high - v.mean()]],
                     fmt="o",
-                    color=f"C{i}",
+                    color=colors[algo],
                     capsize=4,
                 )
-                ax.plot(np.full(v.size, i + 0.15), v, ".", color=f"C{i}", alpha=0.5)
+                ax.plot(np.full(v.size, i + 0.15), v, ".", color=colors[algo], alpha=0.5)
         ax.set_xticks(range(len(algos)), algos, rotation=30)
         ax.set_title(task, fontsize=9)
         ax.grid(alpha=0.3)
@@ -179,14 +181,14 @@ def _plot(df, new, bases, matrix, estimates, path: Path) -> None:
                 [r["point"]],
                 yerr=[[r["point"] - r["ci_low"]], [r["ci_high"] - r["point"]]],
                 fmt="s",
-                color=f"C{i}",
+                color=colors[algo],
                 capsize=4,
             )
     ax.set_xticks(range(len(algos)), algos, rotation=30)
     ax.set_title("IQM, normalised", fontsize=9)
     ax.grid(alpha=0.3)
     fig.suptitle(f"{new} vs baselines: mean and 95% CI per task; IQM across tasks")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
     tmp = path.with_name(f".{path.name}.tmp.png")
     fig.savefig(tmp, dpi=100)
     plt.close(fig)

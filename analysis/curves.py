@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from analysis.stats import bootstrap_ci  # noqa: E402
+from analysis.style import algo_colors  # noqa: E402
 
 
 def curve_stats(curves: pd.DataFrame) -> pd.DataFrame:
@@ -41,7 +42,7 @@ def plot_curves(curves: pd.DataFrame, path: Path, title: str) -> None:
     rows = math.ceil(len(tasks) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 3.6 * rows), squeeze=False)
     algos = sorted(stats["algo"].unique())
-    colors = {a: plt.cm.tab10(i % 10) for i, a in enumerate(algos)}
+    colors = algo_colors(algos)
     for ax, task in zip(axes.flat, tasks, strict=False):
         for algo in algos:
             s = stats[(stats["task"] == task) & (stats["algo"] == algo)]
@@ -59,7 +60,7 @@ def plot_curves(curves: pd.DataFrame, path: Path, title: str) -> None:
     for ax in list(axes.flat)[len(tasks) :]:
         ax.set_visible(False)
     fig.suptitle(f"{title}: mean over seeds, 95% bootstrap CI")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.98))  # leave the top strip to the suptitle
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp.png")
     fig.savefig(tmp, dpi=100)

@@ -206,3 +206,12 @@ def test_tianshou_z_is_empty_without_a_spread_or_a_reference(tmp_path):
     assert table.loc[("td3", "InvertedPendulum-v4"), "tianshou"] == 1000.0
     assert pd.isna(table.loc[("td3", "InvertedPendulum-v4"), "tianshou_z"])
     assert pd.isna(table.loc[("ppo", "HumanoidStandup-v4"), "tianshou_z"])
+
+
+def test_an_algorithm_keeps_its_colour_across_figures():
+    from analysis.style import algo_colors
+
+    everything = algo_colors(["a2c", "ddpg", "dqn", "ppo", "sac", "td3", "trpo", "myalgo", "zeta"])
+    continuous = algo_colors(["sac", "td3", "ppo", "myalgo"])
+    assert all(continuous[a] == everything[a] for a in continuous)
+    assert len(set(everything.values())) == len(everything)  # no two algorithms share one
