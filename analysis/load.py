@@ -93,6 +93,7 @@ def load_runs(results: Path | str, suite: str) -> Runs:
                 "late_return": late_return(run_dir),
                 "wall_time_s": summary.get("wall_time_s"),
                 "steps_per_s": summary.get("steps_per_s"),
+                "peak_memory_mb": summary.get("peak_memory_mb"),  # runs before 2026-12-02: none
                 # where it ran: wall times are only comparable between runs of one CPU model
                 "cpu": str(prov.get("cpu") or "unknown"),
                 "cpu_count": prov.get("cpu_count"),
@@ -111,6 +112,7 @@ def load_runs(results: Path | str, suite: str) -> Runs:
             "late_return",
             "wall_time_s",
             "steps_per_s",
+            "peak_memory_mb",
             "cpu",
             "cpu_count",
             "run_dir",

@@ -158,7 +158,7 @@ def aggregate(
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
-RUNTIME_COLUMNS = ["task", "algo", "cpu", "n", "wall_time_min", "steps_per_s"]
+RUNTIME_COLUMNS = ["task", "algo", "cpu", "n", "wall_time_min", "steps_per_s", "peak_memory_mb"]
 
 
 def runtime_table(runs: Runs) -> pd.DataFrame:
@@ -169,12 +169,15 @@ def runtime_table(runs: Runs) -> pd.DataFrame:
     df = runs.summaries
     if df.empty:
         return pd.DataFrame(columns=RUNTIME_COLUMNS)
+    df = df.assign(peak_memory_mb=pd.to_numeric(df["peak_memory_mb"], errors="coerce"))
     g = df.groupby(["task", "algo", "cpu"])
     out = pd.DataFrame(
         {
             "n": g.size(),
             "wall_time_min": g["wall_time_s"].mean() / 60.0,
             "steps_per_s": g["steps_per_s"].mean(),
+            # the largest run's: what a machine (or a SLURM job) must hold for one run
+            "peak_memory_mb": g["peak_memory_mb"].max(),
         }
     ).reset_index()
     return out
@@ -261,15 +264,16 @@ def to_markdown(table: pd.DataFrame, runtimes: pd.DataFrame, runs: Runs, suite: 
             "## Runtime",
             "",
             "Mean over finished runs, per CPU model the runs ran on: wall time (training + "
-            "evaluation) and training env steps per second (evaluation excluded).",
+            "evaluation), training env steps per second (evaluation excluded) and the largest "
+            "run's peak resident memory (— for runs that did not record it).",
             "",
-            "| task | algo | cpu | runs | wall time (min) | steps/s |",
-            "|---|---|---|---|---|---|",
+            "| task | algo | cpu | runs | wall time (min) | steps/s | peak memory (MB) |",
+            "|---|---|---|---|---|---|---|",
         ]
         for r in runtimes.itertuples():
             lines.append(
                 f"| {r.task} | {r.algo} | {r.cpu} | {r.n} | {_fmt(r.wall_time_min)} | "
-                f"{_fmt(r.steps_per_s, 0)} |"
+                f"{_fmt(r.steps_per_s, 0)} | {_fmt(r.peak_memory_mb, 0)} |"
             )
     skipped = runs.failed + runs.unfinished + runs.notes
     if skipped:

@@ -123,10 +123,35 @@ def _fmt_time(seconds: float) -> str:
     return f"{h}h{rem // 60:02d}m" if h else f"{rem // 60}m{rem % 60:02d}s"
 
 
+def reset_peak_memory() -> None:
+    """Restart the process's peak resident memory (Linux), so it measures this run alone.
+
+    Runs of a sweep can share one process (Hydra's basic launcher, a joblib worker).
+    """
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def peak_memory_mb() -> float | None:
+    """Peak resident memory of this process since ``reset_peak_memory``, MB (Linux), or None."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
 class Run:
     """State of one run while it trains; ``execute`` drives it to the end."""
 
     def __init__(self, spec: RunSpec, log=None) -> None:
+        reset_peak_memory()  # before the env, the agent and the replay buffer are allocated
         self.spec = spec
         self.log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
         self.tag = f"[{spec.algo} {spec.task} seed={spec.seed}]"
@@ -444,6 +469,8 @@ class Run:
                 "train_time_s": round(train_time, 2),
                 "eval_time_s": round(self.eval_time, 2),
                 "steps_per_s": round(self.step / train_time, 1) if train_time else None,
+                # of this process since the run was built (a resumed run: since the resume)
+                "peak_memory_mb": peak_memory_mb(),
                 "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "provenance": provenance(),
             }

@@ -116,6 +116,7 @@ def test_runtime_table_and_aggregate_files(tmp_path):
     assert analysis_main(["table", "--suite", "s", "--results", str(tmp_path)]) == 0
     runtime = pd.read_csv(tmp_path / "s" / "runtime.csv")
     assert set(runtime["algo"]) == {"ppo", "trpo"} and (runtime["steps_per_s"] == 100).all()
+    assert runtime["peak_memory_mb"].isna().all()  # runs that did not record it: none made up
     agg = pd.read_csv(tmp_path / "s" / "aggregate.csv")
     assert set(agg["metric"]) == {"IQM", "mean"}
     poi = pd.read_csv(tmp_path / "s" / "probability_of_improvement.csv")
@@ -215,3 +216,14 @@ def test_an_algorithm_keeps_its_colour_across_figures():
     continuous = algo_colors(["sac", "td3", "ppo", "myalgo"])
     assert all(continuous[a] == everything[a] for a in continuous)
     assert len(set(everything.values())) == len(everything)  # no two algorithms share one
+
+
+def test_runtime_reports_the_largest_runs_peak_memory(tmp_path):
+    for seed, peak in enumerate((900.0, 1800.0, None)):
+        run = make_run(tmp_path, "td3", "Hopper-v4", seed, 3000.0)
+        summary = json.loads((run / "summary.json").read_text())
+        summary["peak_memory_mb"] = peak
+        (run / "summary.json").write_text(json.dumps(summary))
+    assert analysis_main(["table", "--suite", "s", "--results", str(tmp_path)]) == 0
+    runtime = pd.read_csv(tmp_path / "s" / "runtime.csv")
+    assert runtime["peak_memory_mb"].tolist() == [1800.0]

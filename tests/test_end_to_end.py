@@ -35,6 +35,7 @@ def test_multirun_writes_run_folders_and_a_table_matching_them(cli, tmp_path):
             assert summary["status"] == "done"
             assert (summary["algo"], summary["task"], summary["seed"]) == ("ppo", task, seed)
             assert summary["steps"] == 600 and summary["steps_per_s"] > 0
+            assert summary["peak_memory_mb"] > 100  # TensorFlow alone holds more
             assert summary["provenance"]["tensorflow"] and "git_commit" in summary["provenance"]
             config = yaml.safe_load((run / "config.yaml").read_text())
             assert config["algo"]["rollout_steps"] == 128 and config["task"] == task

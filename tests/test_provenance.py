@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -24,3 +26,17 @@ def test_dirty_flag_ignores_results():
     from sweeps.provenance import CODE_PATHS
 
     assert "results" not in CODE_PATHS and {"algos", "envs", "sweeps"} <= set(CODE_PATHS)
+
+
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="Linux /proc only")
+def test_peak_memory_restarts_for_each_run_of_a_process():
+    import numpy as np
+
+    from sweeps.runner import peak_memory_mb, reset_peak_memory
+
+    block = np.ones(300 * 2**20 // 8)  # 300 MB touched
+    before = peak_memory_mb()
+    del block
+    reset_peak_memory()
+    after = peak_memory_mb()
+    assert before is not None and after is not None and after < before - 200
