@@ -34,6 +34,12 @@ annealing the rate to 0 within a 500k run halves its average, and HalfCheetah-v4
 each: rate annealed over 3M 4713, log-std -0.5 3177; all of Tianshou's settings 5101 (runs in
 ``results/ablations/``). 64 environments also make a step cheaper (one batched forward pass).
 
+Actions are mapped as Tianshou maps them (``action_scaling``, since 2026-12-02): the policy acts
+in [-1, 1], clipped and mapped onto the task's bounds, which differ from ±1 only on Humanoid,
+HumanoidStandup (±0.4) and InvertedPendulum (±3). Seeds 0-2 without / with the mapping, final
+return: HumanoidStandup-v4 mean 123340.5 / 129516.0 (2 of 3 seeds higher with it), Humanoid-v4
+seeds 0-1 463.6, 542.4 / 728.8, 743.4; InvertedPendulum 1000 either way (``results/ablations``).
+
 ``target_kl`` (off by default, as in Tianshou) ends an update early, SB3's rule: a minibatch whose
 approximate KL from the rollout's policy already exceeds 1.5 × ``target_kl`` is not stepped on,
 and the remaining epochs are skipped (``steps_taken`` logs the share of steps taken).
@@ -84,7 +90,7 @@ class Config:
     hidden_sizes: list[int] = field(default_factory=lambda: [64, 64])
     activation: str = "tanh"
     log_std_init: float = -0.5
-    action_scaling: bool = False  # act in [-1, 1] mapped onto the bounds (Tianshou); envs.make
+    action_scaling: bool = True  # act in [-1, 1] mapped onto the bounds (Tianshou); envs.make
 
     def __post_init__(self) -> None:
         check_anneal_steps(self)

@@ -84,14 +84,17 @@ def test_folders_written_before_a_field_existed_stay_resumable(tmp_path):
     # they annealed over the run, i.e. anneal_steps 0 (PPO's default is 3M now)
     cfg = base_cfg(results_dir=str(tmp_path))
     cfg["algo"]["anneal_steps"] = 0
+    cfg["algo"]["action_scaling"] = False  # PPO maps actions by default since 2026-12-02
     spec = validate(cfg)
     old = spec.to_dict()
     del old["algo"]["anneal_steps"], old["algo"]["action_scaling"], old["eval_stochastic"]
     spec.run_dir.mkdir(parents=True)
     (spec.run_dir / "config.yaml").write_text(yaml.safe_dump(old))
     assert check_existing_run(spec) is None  # accepted: made the way anneal_steps 0 runs
+    today = base_cfg(results_dir=str(tmp_path))
+    today["algo"]["action_scaling"] = False
     with pytest.raises(ConfigError, match="algo.anneal_steps"):  # not today's default, 3M
-        check_existing_run(validate(base_cfg(results_dir=str(tmp_path))))
+        check_existing_run(validate(today))
     cfg["algo"]["action_scaling"] = True  # before the field, actions were never mapped
     with pytest.raises(ConfigError, match="algo.action_scaling"):
         check_existing_run(validate(cfg))
