@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import gymnasium as gym
@@ -101,6 +102,19 @@ def make_vec_env(
     env = cls(fns, autoreset_mode=AutoresetMode.SAME_STEP)
     env.action_space.seed(seed)
     return env
+
+
+@functools.cache
+def maps_actions(task: str) -> bool:
+    """Whether ``action_scaling`` changes anything on ``task``: Box bounds other than ±1."""
+    env = _build(task)
+    try:
+        box = env.action_space
+        if not isinstance(box, gym.spaces.Box):
+            return False
+        return not bool(np.all(box.low == -1) and np.all(box.high == 1))
+    finally:
+        env.close()
 
 
 def action_kind(task: str) -> str:

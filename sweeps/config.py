@@ -218,6 +218,7 @@ def check_existing_run(spec: RunSpec) -> str | None:
             existing.pop(key, None)
         _fill_added_fields(existing, spec)
         wanted = spec.comparable_dict()
+        _drop_identity_mapping(existing, wanted, spec.task)
         diffs = _differences(existing, wanted)
         if diffs:
             raise ConfigError(
@@ -267,6 +268,24 @@ def _fill_added_fields(existing: dict[str, Any], spec: RunSpec) -> None:
     for name, old_value in ADDED_ALGO_FIELDS.items():
         if name in fields:
             algo.setdefault(name, old_value)
+
+
+def _drop_identity_mapping(existing: dict[str, Any], wanted: dict[str, Any], task: str) -> None:
+    """``algo.action_scaling`` is not a difference where the task's bounds are ±1.
+
+    There the mapping is the clip alone, bit for bit (``envs.make.ScaleFromUnit``): a run made
+    before PPO's default changed on such a task is the run today's default makes.
+    """
+    old_algo, new_algo = existing.get("algo"), wanted.get("algo")
+    if not (isinstance(old_algo, dict) and isinstance(new_algo, dict)):
+        return
+    if old_algo.get("action_scaling") == new_algo.get("action_scaling"):
+        return
+    from envs.make import maps_actions
+
+    if not maps_actions(task):
+        old_algo.pop("action_scaling", None)
+        new_algo.pop("action_scaling", None)
 
 
 def _differences(old: Any, new: Any, prefix: str = "") -> list[str]:

@@ -102,3 +102,22 @@ def test_folders_written_before_a_field_existed_stay_resumable(tmp_path):
     (spec.run_dir / "config.yaml").write_text(yaml.safe_dump(old))
     with pytest.raises(ConfigError, match="algo.log_std_init"):
         check_existing_run(spec)
+
+
+def test_action_scaling_is_no_difference_where_the_bounds_are_unit(tmp_path):
+    # PPO maps actions by default since 2026-12-02; on ±1 tasks the mapping is the clip alone,
+    # so the runs made before stay done there, and are refused where the bounds differ
+    for task, refused in (("Hopper-v4", False), ("InvertedPendulum-v4", True)):
+        cfg = base_cfg(results_dir=str(tmp_path), task=task)
+        cfg["algo"]["action_scaling"] = False
+        old = validate(cfg)
+        old.run_dir.mkdir(parents=True)
+        (old.run_dir / "config.yaml").write_text(yaml.safe_dump(old.to_dict()))
+        (old.run_dir / "summary.json").write_text('{"status": "done"}')
+        today = validate(base_cfg(results_dir=str(tmp_path), task=task))
+        assert today.algo_config.action_scaling
+        if refused:
+            with pytest.raises(ConfigError, match="algo.action_scaling"):
+                check_existing_run(today)
+        else:
+            assert check_existing_run(today) == "done"
