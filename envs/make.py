@@ -54,7 +54,7 @@ class ScaleFromUnit(gym.ActionWrapper):
         super().__init__(env)
         box = env.action_space
         self._low, self._half_range = box.low, (box.high - box.low) / 2
-        self._identity = bool(np.all(box.low == -1) and np.all(box.high == 1))
+        self._identity = _is_unit_box(box)
         self.action_space = gym.spaces.Box(-1.0, 1.0, box.shape, np.float32)
 
     def action(self, action):
@@ -104,26 +104,28 @@ def make_vec_env(
     return env
 
 
+def _is_unit_box(box: gym.spaces.Box) -> bool:
+    return bool(np.all(box.low == -1) and np.all(box.high == 1))
+
+
 @functools.cache
-def maps_actions(task: str) -> bool:
-    """Whether ``action_scaling`` changes anything on ``task``: Box bounds other than ±1."""
+def _action_space(task: str) -> gym.Space:
     env = _build(task)
     try:
-        box = env.action_space
-        if not isinstance(box, gym.spaces.Box):
-            return False
-        return not bool(np.all(box.low == -1) and np.all(box.high == 1))
+        return env.action_space
     finally:
         env.close()
+
+
+def maps_actions(task: str) -> bool:
+    """Whether ``action_scaling`` changes anything on ``task``: Box bounds other than ±1."""
+    space = _action_space(task)
+    return isinstance(space, gym.spaces.Box) and not _is_unit_box(space)
 
 
 def action_kind(task: str) -> str:
     """``"continuous"`` (Box actions) or ``"discrete"`` (Discrete actions) for a task id."""
-    env = _build(task)
-    try:
-        space = env.action_space
-    finally:
-        env.close()
+    space = _action_space(task)
     if isinstance(space, gym.spaces.Box):
         return "continuous"
     if isinstance(space, gym.spaces.Discrete):
