@@ -33,19 +33,24 @@ TAUS = np.linspace(0.0, 1.5, 31)
 
 @dataclass
 class ScoreMatrix:
-    """Normalised scores per algorithm, shaped (runs, tasks), on a common task set."""
+    """Normalised scores per algorithm, shaped (runs, tasks), on a common task set.
+
+    ``runs_per_task[algo]`` is the number of rows of ``scores[algo]``: algorithms may differ.
+    """
 
     scores: dict[str, np.ndarray]
     tasks: list[str]
-    runs_per_task: int
+    runs_per_task: dict[str, int]
     notes: list[str] = field(default_factory=list)
 
 
 def normalised_scores(summaries: pd.DataFrame, algos: list[str]) -> ScoreMatrix:
     """Rectangular score matrices for ``algos`` on the tasks that all of them have runs for.
 
-    rliable needs the same number of runs per task: each cell keeps its first ``n`` seeds,
-    ``n`` being the smallest seed count among the cells.
+    rliable needs, per algorithm, the same number of runs on every task: each of an algorithm's
+    cells keeps its first ``n`` seeds, ``n`` being the smallest seed count among that algorithm's
+    cells. Algorithms may have different ``n`` (rliable bootstraps each one on its own), so one
+    algorithm with a single seed per task does not take the other algorithms' intervals away.
     """
     rand, best = random_returns(), best_reference()
     notes: list[str] = []
@@ -61,13 +66,13 @@ def normalised_scores(summaries: pd.DataFrame, algos: list[str]) -> ScoreMatrix:
         else:
             tasks.append(task)
     if not tasks:
-        return ScoreMatrix({}, [], 0, notes)
+        return ScoreMatrix({}, [], {}, notes)
     counts = df[df["task"].isin(tasks)].groupby(["algo", "task"]).size()
-    n = int(counts.min())
-    if (counts > n).any():
-        notes.append(f"{n} seed(s) per task used (the smallest count among the cells)")
-    scores = {}
+    scores, runs = {}, {}
     for algo in algos:
+        n = runs[algo] = int(counts[algo].min())
+        if (counts[algo] > n).any():
+            notes.append(f"{algo}: {n} seed(s) per task used (the smallest count among its cells)")
         cols = []
         for task in tasks:
             cell = df[(df["algo"] == algo) & (df["task"] == task)].sort_values("seed")
@@ -75,7 +80,26 @@ def normalised_scores(summaries: pd.DataFrame, algos: list[str]) -> ScoreMatrix:
             lo, hi = rand[base_task(task)], best[base_task(task)]
             cols.append((raw - lo) / (hi - lo))
         scores[algo] = np.stack(cols, axis=1)
-    return ScoreMatrix(scores, tasks, n, notes)
+    return ScoreMatrix(scores, tasks, runs, notes)
+
+
+def runs_caption(matrix: ScoreMatrix) -> str:
+    """E.g. ``runs per task 3 (ppo, trpo), 1 (sac): 95% stratified-bootstrap CIs where ≥ 2,
+    none with 1``; the algorithms are named only when their counts differ."""
+    by_n: dict[int, list[str]] = {}
+    for algo, n in sorted(matrix.runs_per_task.items()):
+        by_n.setdefault(n, []).append(algo)
+    parts = [f"{n} ({', '.join(a)})" for n, a in sorted(by_n.items(), reverse=True)]
+    if len(parts) == 1:
+        parts = [str(next(iter(by_n)))]
+    ns = set(matrix.runs_per_task.values())
+    if min(ns, default=0) >= 2:
+        ci = "95% stratified-bootstrap CIs"
+    elif max(ns, default=0) >= 2:
+        ci = "95% stratified-bootstrap CIs where ≥ 2, none with 1"
+    else:
+        ci = "no CIs"
+    return f"runs per task {', '.join(parts)}: {ci}"
 
 
 def with_ci(point: float, low: float, high: float) -> str:
@@ -90,7 +114,8 @@ def _rs() -> np.random.RandomState:
 
 
 def get_interval_estimates(score_dict: dict, *args, **kwargs):
-    """``rly.get_interval_estimates``, reproducible, with NaN intervals for one run per task.
+    """``rly.get_interval_estimates``, reproducible, with NaN intervals where a key has one run
+    per task (for a pair of score matrices, where either has).
 
     rliable 1.2.0's ``StratifiedBootstrap`` draws its resampling indices from NumPy's *global*
     generator (``np.random.choice``), ignoring ``random_state``; so the global generator is
@@ -107,12 +132,10 @@ def get_interval_estimates(score_dict: dict, *args, **kwargs):
         np.random.set_state(saved)
     # the bootstrap resamples runs within each task: with one run there is nothing to resample,
     # and its zero-width interval would claim a certainty that one seed cannot give
-    first = next(iter(score_dict.values()), None)
-    if (
-        first is not None
-        and np.asarray(first[0] if isinstance(first, tuple) else first).shape[0] < 2
-    ):
-        cis = {k: np.full_like(np.asarray(v, float), np.nan) for k, v in cis.items()}
+    for key, value in score_dict.items():
+        matrices = value if isinstance(value, tuple) else (value,)
+        if min(np.asarray(m).shape[0] for m in matrices) < 2:
+            cis[key] = np.full_like(np.asarray(cis[key], float), np.nan)
     return points, cis
 
 
@@ -136,7 +159,7 @@ def interval_estimates(matrix: ScoreMatrix) -> pd.DataFrame:
                         "ci_low": cis[algo][0, i],
                         "ci_high": cis[algo][1, i],
                         "tasks": len(matrix.tasks),
-                        "runs_per_task": matrix.runs_per_task,
+                        "runs_per_task": matrix.runs_per_task[algo],
                     }
                 )
     return pd.DataFrame(
@@ -206,10 +229,7 @@ def plot_aggregate(matrix: ScoreMatrix, estimates: pd.DataFrame, path, title: st
     axes[2].grid(alpha=0.3)
     if algos:
         axes[2].legend(fontsize=8)
-    fig.suptitle(
-        f"{title}: {len(matrix.tasks)} tasks × {matrix.runs_per_task} runs, "
-        + ("95% stratified-bootstrap CIs" if matrix.runs_per_task >= 2 else "no CIs")
-    )
+    fig.suptitle(f"{title}: {len(matrix.tasks)} tasks; {runs_caption(matrix)}")
     fig.tight_layout()
     tmp = path.with_name(f".{path.name}.tmp.png")
     fig.savefig(tmp, dpi=100)

@@ -23,6 +23,7 @@ from analysis.aggregate import (
     interval_estimates,
     normalised_scores,
     probability_of_improvement,
+    runs_caption,
     with_ci,
 )
 from analysis.load import load_runs
@@ -118,13 +119,15 @@ def compare(results: Path, suite: str, new: str, bases: list[str]) -> Path:
         lines += [
             f"Normalised scores (0 = random policy, 1 = best published 500k return) on "
             f"{len(matrix.tasks)} task(s): {', '.join(matrix.tasks)}; "
-            f"{matrix.runs_per_task} run(s) per task.",
+            f"{runs_caption(matrix)}.",
             "",
         ]
-        if matrix.runs_per_task < MIN_SEEDS:
+        single = sorted(a for a, n in matrix.runs_per_task.items() if n < MIN_SEEDS)
+        if single:
             lines += [
-                "With one run per task the bootstrap cannot resample seeds: no CIs. "
-                "Run more seeds.",
+                f"With one run per task the bootstrap cannot resample seeds: no CIs for "
+                f"{', '.join(single)}, nor for a probability of improvement that involves "
+                f"{'it' if len(single) == 1 else 'them'}. Run more seeds.",
                 "",
             ]
         lines += ["| algo | IQM [95% CI] | mean [95% CI] |", "|---|---|---|"]

@@ -8,6 +8,7 @@ from analysis.aggregate import (
     interval_estimates,
     normalised_scores,
     probability_of_improvement,
+    runs_caption,
     with_ci,
 )
 from analysis.reference import best_reference, random_returns
@@ -32,7 +33,7 @@ def test_scores_are_normalised_between_random_and_best_reference():
         }
     )
     m = normalised_scores(df, ["ppo"])
-    assert m.tasks == ["HalfCheetah-v4", "Hopper-v4"] and m.runs_per_task == 2
+    assert m.tasks == ["HalfCheetah-v4", "Hopper-v4"] and m.runs_per_task == {"ppo": 2}
     np.testing.assert_allclose(m.scores["ppo"], [[1.0, 0.0], [0.0, 1.0]], atol=1e-9)
 
 
@@ -79,3 +80,25 @@ def test_one_run_per_task_gives_points_without_intervals():
     assert poi["p"] == 1.0 and np.isnan(poi["ci_low"]) and np.isnan(poi["ci_high"])
     assert with_ci(0.5, np.nan, np.nan) == "0.500 [no CI: one run per task]"
     assert with_ci(0.5, 0.25, 0.75) == "0.500 [0.250, 0.750]"
+
+
+def test_algorithms_keep_their_own_seed_counts():
+    # one algorithm with a single seed per task must not take the others' intervals away
+    rng = np.random.default_rng(1)
+    tasks = ("Hopper-v4", "Walker2d-v4")
+    values = {("a", t): list(1000.0 + 300.0 * rng.standard_normal(3)) for t in tasks}
+    values[("a", "Walker2d-v4")].append(5000.0)  # a fourth seed on one task only: not used
+    values |= {("b", t): [800.0] for t in tasks}
+    m = normalised_scores(summaries(values), ["a", "b"])
+    assert m.runs_per_task == {"a": 3, "b": 1}
+    assert m.scores["a"].shape == (3, 2) and m.scores["b"].shape == (1, 2)
+    assert any(n.startswith("a: 3 seed(s)") for n in m.notes)
+    est = interval_estimates(m).set_index(["algo", "metric"])
+    assert (est.loc["a", "ci_low"] < est.loc["a", "ci_high"]).all()
+    assert est.loc["b", "ci_low"].isna().all() and est.loc["b", "ci_high"].isna().all()
+    assert list(est.loc["a", "runs_per_task"]) == [3, 3]
+    poi = probability_of_improvement(m, [("a", "b")]).iloc[0]
+    assert np.isnan(poi["ci_low"]) and np.isnan(poi["ci_high"])  # b's side has one run
+    assert runs_caption(m) == (
+        "runs per task 3 (a), 1 (b): 95% stratified-bootstrap CIs where ≥ 2, none with 1"
+    )
