@@ -16,7 +16,9 @@ Bootstraps use a fixed seed, so the intervals themselves reproduce.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -113,29 +115,38 @@ def _rs() -> np.random.RandomState:
     return np.random.RandomState(BOOTSTRAP_SEED)
 
 
-def get_interval_estimates(score_dict: dict, *args, **kwargs):
-    """``rly.get_interval_estimates``, reproducible, with NaN intervals where a key has one run
-    per task (for a pair of score matrices, where either has).
+def get_interval_estimates(
+    score_dict: dict, func: Callable[..., Any], **kwargs: Any
+) -> tuple[dict, dict]:
+    """``rly.get_interval_estimates`` key by key, reproducible, with NaN intervals where a key has
+    one run per task (for a pair of score matrices, where either has).
 
     rliable 1.2.0's ``StratifiedBootstrap`` draws its resampling indices from NumPy's *global*
     generator (``np.random.choice``), ignoring ``random_state``; so the global generator is
-    seeded around each call (and restored after). arch's deprecation warning about
-    ``random_state`` is silenced.
+    seeded before each key (and restored after): a key's interval then does not depend on which
+    keys come before it. arch's deprecation warning about ``random_state`` is silenced.
     """
+    points, cis = {}, {}
     saved = np.random.get_state()
-    np.random.seed(BOOTSTRAP_SEED)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            points, cis = rly.get_interval_estimates(score_dict, *args, **kwargs)
+        for key, value in score_dict.items():
+            matrices = value if isinstance(value, tuple) else (value,)
+            if min(np.asarray(m).shape[0] for m in matrices) < 2:
+                # the bootstrap resamples runs within each task: with one run there is nothing
+                # to resample, and a zero-width interval would claim a certainty that one seed
+                # cannot give; skipping it also saves most of `make table`'s time
+                points[key] = func(*matrices)
+                cis[key] = np.full((2, *np.shape(points[key])), np.nan)
+                continue
+            np.random.seed(BOOTSTRAP_SEED)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)
+                p, c = rly.get_interval_estimates(
+                    {key: value}, func, **{**kwargs, "random_state": _rs()}
+                )
+            points[key], cis[key] = p[key], c[key]
     finally:
         np.random.set_state(saved)
-    # the bootstrap resamples runs within each task: with one run there is nothing to resample,
-    # and its zero-width interval would claim a certainty that one seed cannot give
-    for key, value in score_dict.items():
-        matrices = value if isinstance(value, tuple) else (value,)
-        if min(np.asarray(m).shape[0] for m in matrices) < 2:
-            cis[key] = np.full_like(np.asarray(cis[key], float), np.nan)
     return points, cis
 
 
@@ -148,7 +159,7 @@ def interval_estimates(matrix: ScoreMatrix) -> pd.DataFrame:
 
     rows = []
     if matrix.scores:
-        points, cis = get_interval_estimates(matrix.scores, both, reps=REPS, random_state=_rs())
+        points, cis = get_interval_estimates(matrix.scores, both, reps=REPS)
         for algo in matrix.scores:
             for i, metric in enumerate(("IQM", "mean")):
                 rows.append(
@@ -174,7 +185,7 @@ def probability_of_improvement(matrix: ScoreMatrix, pairs: list[tuple[str, str]]
     if matrix.scores and pairs:
         pair_scores = {f"{x},{y}": (matrix.scores[x], matrix.scores[y]) for x, y in pairs}
         points, cis = get_interval_estimates(
-            pair_scores, metrics.probability_of_improvement, reps=REPS, random_state=_rs()
+            pair_scores, metrics.probability_of_improvement, reps=REPS
         )
         for x, y in pairs:
             k = f"{x},{y}"
@@ -198,7 +209,7 @@ def performance_profiles(matrix: ScoreMatrix) -> dict[str, tuple[np.ndarray, np.
     def profile(x: np.ndarray) -> np.ndarray:
         return np.array([np.mean(x > t) for t in TAUS])
 
-    points, cis = get_interval_estimates(matrix.scores, profile, reps=REPS, random_state=_rs())
+    points, cis = get_interval_estimates(matrix.scores, profile, reps=REPS)
     return {a: (points[a], cis[a]) for a in matrix.scores}
 
 

@@ -54,6 +54,10 @@ def test_iqm_matches_trimmed_mean_and_cis_reproduce():
     assert iqm["ci_low"] < iqm["point"] < iqm["ci_high"]
     poi = probability_of_improvement(m, [("b", "a")]).iloc[0]
     assert 0.7 < poi["p"] <= 1.0 and poi["ci_low"] <= poi["p"] <= poi["ci_high"]
+    # each algorithm is bootstrapped from its own seed: its interval does not change when
+    # another algorithm joins the table
+    alone = interval_estimates(normalised_scores(summaries(values), ["a"]))
+    pd.testing.assert_frame_equal(alone, first[first["algo"] == "a"].reset_index(drop=True))
 
 
 def test_tasks_missing_an_algorithm_are_left_out_with_a_note():
