@@ -94,7 +94,7 @@ def runs_caption(matrix: ScoreMatrix) -> str:
     parts = [f"{n} ({', '.join(a)})" for n, a in sorted(by_n.items(), reverse=True)]
     if len(parts) == 1:
         parts = [str(next(iter(by_n)))]
-    ns = set(matrix.runs_per_task.values())
+    ns = by_n.keys()
     if min(ns, default=0) >= 2:
         ci = "95% stratified-bootstrap CIs"
     elif max(ns, default=0) >= 2:
@@ -134,7 +134,7 @@ def get_interval_estimates(
             if min(np.asarray(m).shape[0] for m in matrices) < 2:
                 # the bootstrap resamples runs within each task: with one run there is nothing
                 # to resample, and a zero-width interval would claim a certainty that one seed
-                # cannot give; skipping it also saves most of `make table`'s time
+                # cannot give, so the bootstrap is not run at all
                 points[key] = func(*matrices)
                 cis[key] = np.full((2, *np.shape(points[key])), np.nan)
                 continue
