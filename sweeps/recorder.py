@@ -1,4 +1,4 @@
-"""Writes a run folder: config.yaml, eval.csv, train.csv, summary.json — atomically.
+"""Writes a run folder: config.yaml, eval.csv, train.csv, updates.csv, summary.json — atomically.
 
 Every file is written to a temporary name in the same folder and renamed into place, so a reader
 (``make table`` during a sweep) sees either the previous complete file or the new one.
@@ -28,6 +28,8 @@ EVAL_COLUMNS = (
     "stochastic_return_std",
 )
 TRAIN_COLUMNS = ("step", "episode_return", "episode_length")
+# then the agent's own statistics (``stat_names``: losses, Q, SAC's alpha and entropy, PPO's KL ...)
+UPDATE_COLUMNS = ("step", "update_calls")
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -60,6 +62,7 @@ class Recorder:
         self.run_dir = run_dir
         self.eval_rows: list[dict[str, Any]] = []
         self.train_rows: list[dict[str, Any]] = []
+        self.update_rows: list[dict[str, Any]] = []
 
     def write_config(self, config: dict[str, Any]) -> None:
         atomic_write(self.run_dir / "config.yaml", yaml.safe_dump(config, sort_keys=False))
@@ -76,9 +79,20 @@ class Recorder:
     def add_eval(self, row: dict[str, Any]) -> None:
         self.eval_rows.append(row)
 
+    def add_updates(self, step: int, calls: int, means: dict[str, float]) -> None:
+        """Mean of each statistic over the ``calls`` training calls since the last row."""
+        row: dict[str, Any] = {"step": step, "update_calls": calls}
+        row.update({k: float(f"{v:.6g}") for k, v in means.items()})
+        self.update_rows.append(row)
+
     def flush(self) -> None:
         atomic_write(self.run_dir / "eval.csv", _csv_text(EVAL_COLUMNS, self.eval_rows))
         atomic_write(self.run_dir / "train.csv", _csv_text(TRAIN_COLUMNS, self.train_rows))
+        if self.update_rows:
+            stats = tuple(k for k in self.update_rows[0] if k not in UPDATE_COLUMNS)
+            atomic_write(
+                self.run_dir / "updates.csv", _csv_text(UPDATE_COLUMNS + stats, self.update_rows)
+            )
 
     def write_summary(self, summary: dict[str, Any]) -> None:
         atomic_write(self.run_dir / "summary.json", json.dumps(summary, indent=2) + "\n")

@@ -163,6 +163,9 @@ class Run:
         self.next_eval = 0
         self.eval_index = 0
         self.last_update: dict[str, float] = {}
+        # sums of the update statistics since the last evaluation: their means go to updates.csv
+        self.update_sums: dict[str, float] = {}
+        self.update_count = 0
         self.extra_state: dict[str, Any] = {}  # loop-owned state to checkpoint (replay buffer)
         self.last_checkpoint_step = 0
         # time bookkeeping; *_before are the totals of earlier sessions of a resumed run
@@ -182,6 +185,11 @@ class Run:
     # -- evaluation -----------------------------------------------------------------------
     def _evaluate(self) -> None:
         t0 = time.perf_counter()
+        if self.update_count:
+            n = self.update_count
+            means = {k: v / n for k, v in self.update_sums.items()}
+            self.recorder.add_updates(self.step, n, means)
+            self.update_sums, self.update_count = {}, 0
         seeds = eval_seeds(self.spec.seed, self.eval_index, self.spec.eval_episodes)
         returns, lengths = evaluate(self.agent, self.eval_env, seeds)
         row = {
@@ -295,6 +303,10 @@ class Run:
     def after_update(self, stats: dict[str, float]) -> None:
         """Keep the update's statistics; a non-finite loss fails the run."""
         self.last_update = stats
+        sums = self.update_sums
+        for key, value in stats.items():
+            sums[key] = sums.get(key, 0.0) + float(value)
+        self.update_count += 1
         if self.step - self._tb_last_update_step >= 1000:  # at most one point per 1000 steps
             self._tb_last_update_step = self.step
             for key, value in stats.items():
@@ -341,6 +353,9 @@ class Run:
             "ep_len": self.ep_len.tolist(),
             "eval_rows": self.recorder.eval_rows,
             "train_rows": self.recorder.train_rows,
+            "update_rows": self.recorder.update_rows,
+            "update_sums": self.update_sums,
+            "update_count": self.update_count,
             "agent": self.agent.numpy_state(),
             "env": get_vector_state(self.env),
             "action_space_rng": self.env.action_space.np_random.bit_generator.state,
@@ -366,6 +381,10 @@ class Run:
             self.recent_returns.extend(state["recent_returns"])
             self.recorder.eval_rows = list(state["eval_rows"])
             self.recorder.train_rows = list(state["train_rows"])
+            # absent from checkpoints made before updates.csv existed
+            self.recorder.update_rows = list(state.get("update_rows", []))
+            self.update_sums = {k: float(v) for k, v in state.get("update_sums", {}).items()}
+            self.update_count = int(state.get("update_count", 0))
         except (KeyError, TypeError, ValueError) as err:
             raise checkpoint.CheckpointError(f"corrupted checkpoint {path}: {err!r}") from None
         self.last_checkpoint_step = self._resumed_from = self.step

@@ -49,6 +49,11 @@ def test_td3_run_writes_the_run_folder_and_registers_the_buffer(tmp_path, algo_c
     evals = pd.read_csv(spec.run_dir / "eval.csv")
     assert list(evals["step"]) == [0, 300, 600]
     assert json.loads((spec.run_dir / "summary.json").read_text())["status"] == "done"
+    # update statistics: one row per evaluation that had training calls before it (none in warm-up)
+    updates = pd.read_csv(spec.run_dir / "updates.csv")
+    assert list(updates.columns) == ["step", "update_calls", *run.agent.stat_names]
+    assert list(updates["step"]) == [600] and list(updates["update_calls"]) == [150]
+    assert np.isfinite(updates[list(run.agent.stat_names)].to_numpy()).all()
 
 
 def test_interrupted_td3_run_resumes_exactly(tmp_path, algo_config):
@@ -89,7 +94,7 @@ def test_interrupted_td3_run_resumes_exactly(tmp_path, algo_config):
         pass
     resumed = Run(spec(tmp_path / "killed"), log=lambda _msg: None).execute()
     assert resumed["status"] == "done" and resumed["resumed_from_step"] == 350
-    for name in ("eval.csv", "train.csv"):
+    for name in ("eval.csv", "train.csv", "updates.csv"):
         a = pd.read_csv(tmp_path / "clean" / "t" / "td3" / "InvertedPendulum-v4" / "seed_1" / name)
         b = pd.read_csv(tmp_path / "killed" / "t" / "td3" / "InvertedPendulum-v4" / "seed_1" / name)
         cols = [c for c in a.columns if c != "wall_time_s"]

@@ -105,3 +105,6 @@ def test_sigkill_then_rerun_resumes_exactly(tmp_path):
     cols = ["step", "return_mean", "return_std", "length_mean"]
     pd.testing.assert_frame_equal(evals[cols], ref_evals[cols])
     pd.testing.assert_frame_equal(train, pd.read_csv(ref_dir / "train.csv"))
+    updates = pd.read_csv(run_dir / "updates.csv")  # PPO's losses, KL, ... per evaluation
+    assert list(updates["step"]) == [2048, 4096, 6144, 8192]
+    pd.testing.assert_frame_equal(updates, pd.read_csv(ref_dir / "updates.csv"))
