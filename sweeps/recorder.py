@@ -28,7 +28,7 @@ EVAL_COLUMNS = (
     "stochastic_return_std",
 )
 TRAIN_COLUMNS = ("step", "episode_return", "episode_length")
-# then the agent's own statistics (``stat_names``: losses, Q, SAC's alpha and entropy, PPO's KL ...)
+# then the keys the agent's update returns (losses, Q, SAC's alpha and entropy, PPO's KL ...)
 UPDATE_COLUMNS = ("step", "update_calls")
 
 
