@@ -2,7 +2,13 @@
 
     python -m sweeps.evaluate RUN_DIR [--episodes 10] [--seed 12345]
 
-Prints the mean and std of the return over fresh episodes of the deterministic policy.
+Prints the mean and std of the return over fresh episodes of the deterministic policy, then
+what the return is made of: the per-episode means of the task's reward terms (Gymnasium's MuJoCo
+tasks report them in ``info`` as ``reward_*``, e.g. Ant's ``reward_forward``, ``reward_ctrl``,
+``reward_survive``), the episode length, and how hard the policy pushes its actions (mean |a| as a
+fraction of the bound, and the share of action components at the bound). Two policies with the
+same return can differ in all of these: a run that "collapsed" may still walk, paying for it in
+control cost.
 """
 
 from __future__ import annotations
@@ -45,6 +51,31 @@ def act(policy, obs: np.ndarray) -> np.ndarray:
     return policy.act(np.asarray(obs, np.float32)[None]).numpy()[0]
 
 
+def rollout(env, policy, seed: int) -> dict[str, float]:
+    """One episode of the deterministic policy: its return, length, summed ``reward_*`` terms and
+    action statistics (``action_abs``: mean |a| / bound; ``action_at_bound``: share within 1%)."""
+    obs, _ = env.reset(seed=seed)
+    bound = np.maximum(np.abs(env.action_space.low), np.abs(env.action_space.high))
+    stats: dict[str, float] = {"return": 0.0, "length": 0.0, "action_abs": 0.0}
+    stats["action_at_bound"] = 0.0
+    done = False
+    while not done:
+        action = act(policy, obs)
+        obs, reward, terminated, truncated, info = env.step(action)
+        ratio = np.abs(np.clip(action, -bound, bound)) / bound
+        stats["return"] += float(reward)
+        stats["length"] += 1
+        stats["action_abs"] += float(ratio.mean())
+        stats["action_at_bound"] += float((ratio >= 0.99).mean())
+        for key, value in info.items():
+            if key.startswith("reward_") and np.ndim(value) == 0:
+                stats[key] = stats.get(key, 0.0) + float(value)
+        done = terminated or truncated
+    stats["action_abs"] /= stats["length"]
+    stats["action_at_bound"] /= stats["length"]
+    return stats
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m sweeps.evaluate",
@@ -61,18 +92,19 @@ def main(argv: list[str] | None = None) -> int:
     from envs import make_env
 
     env = make_env(task, **options)
-    returns = []
-    for i in range(args.episodes):
-        obs, _ = env.reset(seed=args.seed + i)
-        total, done = 0.0, False
-        while not done:
-            obs, reward, terminated, truncated, _ = env.step(act(policy, obs))
-            total += float(reward)
-            done = terminated or truncated
-        returns.append(total)
+    episodes = [rollout(env, policy, args.seed + i) for i in range(args.episodes)]
+    mean = {key: float(np.mean([e.get(key, 0.0) for e in episodes])) for key in episodes[0]}
+    returns = [e["return"] for e in episodes]
     print(
         f"{args.run_dir}: {task}, {args.episodes} episodes: return "
         f"{np.mean(returns):.1f} ± {np.std(returns):.1f}"
+    )
+    terms = ", ".join(f"{k} {v:.1f}" for k, v in mean.items() if k.startswith("reward_"))
+    if terms:
+        print(f"  reward terms (per-episode means): {terms}")
+    print(
+        f"  length {mean['length']:.1f}; actions: mean |a| {mean['action_abs']:.2f} of the bound, "
+        f"{100 * mean['action_at_bound']:.1f}% of components at the bound"
     )
     return 0
 

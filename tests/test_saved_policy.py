@@ -57,6 +57,22 @@ def test_evaluate_command_reports_mean_and_std(cli, finished_run):
     out = cli("-m", "sweeps.evaluate", str(finished_run.spec.run_dir), "--episodes", "3")
     assert out.returncode == 0, out.stderr[-2000:]
     assert "InvertedPendulum-v4, 3 episodes: return" in out.stdout and "±" in out.stdout
+    assert "of components at the bound" in out.stdout
+
+
+def test_rollout_splits_the_return_into_the_tasks_reward_terms():
+    from envs import make_env
+    from sweeps.evaluate import rollout
+
+    class FullThrottle:  # every action component at +bound: control cost at its largest
+        def act(self, obs):
+            return tf.ones((obs.shape[0], 2))
+
+    stats = rollout(make_env("Reacher-v4"), FullThrottle(), seed=0)
+    # Reacher's reward is exactly reward_dist + reward_ctrl, and ctrl = -|a|^2 = -2 each step
+    assert stats["length"] == 50 and stats["action_at_bound"] == 1.0
+    assert stats["reward_ctrl"] == pytest.approx(-2.0 * 50, rel=1e-5)
+    assert stats["reward_dist"] + stats["reward_ctrl"] == pytest.approx(stats["return"], rel=1e-5)
 
 
 def test_evaluate_refuses_a_folder_without_policy(cli, tmp_path):
