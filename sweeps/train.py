@@ -34,6 +34,15 @@ def _user_error(err: object) -> str:
     sys.exit(2)
 
 
+def _already_done(spec) -> str:
+    print(
+        f"[{spec.algo} {spec.task} seed={spec.seed}] already done: {spec.run_dir}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return "skipped"
+
+
 @hydra.main(version_base="1.3", config_path="conf", config_name="config")
 def main(cfg: DictConfig) -> str:
     raw = OmegaConf.to_container(cfg, resolve=True)
@@ -43,21 +52,31 @@ def main(cfg: DictConfig) -> str:
     except ConfigError as err:
         return _user_error(err)
     if status == "done":
-        print(
-            f"[{spec.algo} {spec.task} seed={spec.seed}] already done: {spec.run_dir}",
-            file=sys.stderr,
-            flush=True,
-        )
-        return "skipped"
+        return _already_done(spec)
 
-    from sweeps.checkpoint import CheckpointError
-    from sweeps.runner import Run, configure_threads  # imports TensorFlow
+    from sweeps import runlock
 
-    configure_threads(spec.threads)
-    try:
-        summary = Run(spec).execute()
-    except CheckpointError as err:
-        return _user_error(f"{err}; delete that folder to restart the run from zero")
+    with runlock.hold(spec.run_dir) as mine:
+        if not mine:
+            message = (
+                f"[{spec.algo} {spec.task} seed={spec.seed}] skipped: another process is "
+                f"training {spec.run_dir} (it holds {spec.run_dir / runlock.LOCK_NAME})"
+            )
+            print(message, file=sys.stderr, flush=True)
+            if not _multirun():
+                sys.exit(1)
+            return "busy"
+        # it may have finished between the check above and taking the lock
+        if check_existing_run(spec) == "done":
+            return _already_done(spec)
+        from sweeps.checkpoint import CheckpointError
+        from sweeps.runner import Run, configure_threads  # imports TensorFlow
+
+        configure_threads(spec.threads)
+        try:
+            summary = Run(spec).execute()
+        except CheckpointError as err:
+            return _user_error(f"{err}; delete that folder to restart the run from zero")
     if summary["status"] != "done" and not _multirun():
         sys.exit(1)
     return summary["status"]

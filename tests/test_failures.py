@@ -116,3 +116,56 @@ def test_corrupted_checkpoint_is_a_clear_error(cli, tmp_path):
     assert "corrupted checkpoint" in out.stderr and "Traceback" not in out.stderr
     assert not (run / "summary.json").exists()
     assert (ckpt / "state.json").read_text() == '{"step": 5'
+
+
+def test_a_run_folder_is_trained_by_one_process_at_a_time(tmp_path):
+    from sweeps import runlock
+
+    run = tmp_path / "bench" / "ppo" / "Hopper-v4" / "seed_0"
+    with runlock.hold(run) as first:
+        with runlock.hold(run) as second:  # another open file: as another process would
+            assert first and not second
+    with runlock.hold(run) as again:  # released on exit
+        assert again
+
+
+def test_a_file_system_without_locks_trains_unlocked_with_a_warning(tmp_path, monkeypatch):
+    import errno
+    import fcntl
+
+    import pytest
+
+    from sweeps import runlock
+
+    def no_locks(fd, op):
+        raise OSError(errno.ENOSYS, "Function not implemented")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with pytest.warns(UserWarning, match="training it unlocked"):
+        with runlock.hold(tmp_path / "seed_0") as mine:
+            assert mine
+
+
+def test_a_run_another_process_is_training_is_skipped_and_left_untouched(cli, tmp_path, toy_algo):
+    from sweeps import runlock
+
+    name = toy_algo("toy_lock")
+    common = ["task=InvertedPendulum-v4", "steps=128", "eval_every=64", "eval_episodes=1"]
+    runs = tmp_path / "bench" / name / "InvertedPendulum-v4"
+    with runlock.hold(runs / "seed_0"):  # stands for a second sweep's worker
+        single = cli("-m", "sweeps.train", f"algo={name}", *common, f"results_dir={tmp_path}")
+        multi = cli(
+            "-m",
+            "sweeps.train",
+            "-m",
+            f"algo={name}",
+            "seed=0,1",
+            *common,
+            f"results_dir={tmp_path}",
+        )
+    assert single.returncode == 1 and "skipped: another process is training" in single.stderr
+    # the sweep goes on with the runs nobody else holds
+    assert multi.returncode == 0, multi.stderr[-2000:]
+    assert "seed=0] skipped: another process is training" in multi.stderr
+    assert json.loads((runs / "seed_1" / "summary.json").read_text())["status"] == "done"
+    assert [p.name for p in (runs / "seed_0").iterdir()] == [runlock.LOCK_NAME]
