@@ -17,6 +17,7 @@ NEW     ?=
 BASE    ?= ppo,td3,sac
 RUN     ?=
 EPISODES ?= 10
+FROM    ?=
 
 export TF_CPP_MIN_LOG_LEVEL := 2
 
@@ -25,7 +26,7 @@ sweep_args = $(if $(ALGOS),--algos $(ALGOS)) $(if $(TASKS),--tasks $(TASKS)) \
              $(if $(JOBS),--jobs $(JOBS)) $(if $(LAUNCHER),--launcher $(LAUNCHER)) \
              --results $(RESULTS) $(if $(HYDRA_ARGS),-- $(HYDRA_ARGS))
 
-.PHONY: bench quick table curves compare evaluate video random-scores test lint format venv \
+.PHONY: bench quick table curves collect compare evaluate video random-scores test lint format venv \
         clean-venv perf peers
 
 venv: $(STAMP)
@@ -50,6 +51,12 @@ table: $(STAMP)
 
 curves: $(STAMP)
 	$(PY) -m analysis curves --suite $(SUITE) --results $(RESULTS)
+
+## collect: copy the finished runs of another results folder (FROM=) in (small files only), then table
+collect: $(STAMP)
+	@test -n "$(FROM)" || { echo "usage: make collect FROM=<other results folder> [SUITE=bench]"; exit 2; }
+	$(PY) -m sweeps.collect $(FROM) --suite $(SUITE) --results $(RESULTS); rc=$$?; \
+	  [ $$rc -gt 1 ] || $(PY) -m analysis table --suite $(SUITE) --results $(RESULTS); exit $$rc
 
 ## compare: NEW against BASE (per task and across tasks) -> <results>/<suite>/compare_<NEW>.md
 compare: $(STAMP)

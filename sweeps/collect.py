@@ -1,0 +1,115 @@
+"""Copy finished runs from a results folder elsewhere (cluster scratch, another disk) into this one.
+
+    python -m sweeps.collect FROM [--suite bench] [--results results] [--dry-run]
+
+Long sweeps often train outside the repository, where checkpoints and TensorBoard events can grow
+(``make bench RESULTS=/scratch/runs``). This brings back what the table needs and git should keep:
+each finished run's ``config.yaml``, ``eval.csv``, ``train.csv``, ``updates.csv`` and
+``summary.json``, never checkpoints, events or saved policies. Only runs whose ``summary.json`` says
+``done`` are copied; unfinished and failed ones are listed. A run already here is left alone when
+its files are the same and reported as a conflict when they differ: nothing here is overwritten.
+Each file is written atomically and ``summary.json`` last, so a concurrent ``make table`` never
+counts a half-copied run. Run ``make table`` afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SMALL_FILES = ("config.yaml", "eval.csv", "train.csv", "updates.csv", "summary.json")
+REQUIRED = ("config.yaml", "eval.csv", "summary.json")
+
+
+@dataclass
+class Collected:
+    """What :func:`collect` did with each run folder of the source, by its relative path."""
+
+    copied: list[str] = field(default_factory=list)
+    present: list[str] = field(default_factory=list)  # already here, same files
+    conflicts: list[str] = field(default_factory=list)  # here with other contents: kept
+    unfinished: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def _status(run_dir: Path) -> str | None:
+    try:
+        summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return summary.get("status") if isinstance(summary, dict) else None
+
+
+def collect(source: Path, target: Path, suite: str, dry_run: bool = False) -> Collected:
+    """Copy ``source/<suite>``'s finished runs into ``target/<suite>`` (see the module doc)."""
+    from sweeps.recorder import atomic_write
+
+    done = Collected()
+    for run_dir in sorted(p for p in (source / suite).glob("*/*/seed_*") if p.is_dir()):
+        rel = run_dir.relative_to(source / suite).as_posix()
+        status = _status(run_dir)
+        if status is None or any(not (run_dir / name).is_file() for name in REQUIRED):
+            done.unfinished.append(rel)
+            continue
+        if status != "done":
+            done.failed.append(f"{rel} ({status})")
+            continue
+        files = {n: _read(run_dir / n) for n in SMALL_FILES}
+        files = {n: text for n, text in files.items() if text is not None}  # updates.csv: newer
+        dest = target / suite / rel
+        if (dest / "summary.json").is_file():
+            same = all(
+                (dest / n).is_file() and (dest / n).read_text(encoding="utf-8") == text
+                for n, text in files.items()
+            )
+            (done.present if same else done.conflicts).append(rel)
+            continue
+        if not dry_run:
+            for name in SMALL_FILES[:-1]:  # summary.json last: the run counts once it is there
+                if name in files:
+                    atomic_write(dest / name, files[name])
+            atomic_write(dest / "summary.json", files["summary.json"])
+        done.copied.append(rel)
+    return done
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m sweeps.collect",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("source", type=Path, help="the other results folder (holds <suite>/)")
+    parser.add_argument("--suite", default="bench")
+    parser.add_argument("--results", type=Path, default=Path("results"))
+    parser.add_argument("--dry-run", action="store_true", help="list what would be copied")
+    args = parser.parse_args(argv)
+    if not (args.source / args.suite).is_dir():
+        print(f"error: no suite folder {args.source / args.suite}", file=sys.stderr)
+        return 2
+    if (args.source / args.suite).resolve() == (args.results / args.suite).resolve():
+        print("error: the source and --results are the same folder", file=sys.stderr)
+        return 2
+    done = collect(args.source, args.results, args.suite, dry_run=args.dry_run)
+    verb = "would copy" if args.dry_run else "copied"
+    for rel in done.copied:
+        print(f"{verb}: {rel}")
+    for rel in done.conflicts:
+        print(f"conflict: {rel} differs from the run already here; kept ours", file=sys.stderr)
+    print(
+        f"{args.suite}: {verb} {len(done.copied)} finished runs into {args.results / args.suite}; "
+        f"{len(done.present)} already here, {len(done.conflicts)} conflicts, "
+        f"{len(done.unfinished)} unfinished and {len(done.failed)} failed left where they are"
+    )
+    return 1 if done.conflicts else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
