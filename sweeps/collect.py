@@ -15,7 +15,6 @@ counts a half-copied run. Run ``make table`` afterwards.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,30 +34,27 @@ class Collected:
     failed: list[str] = field(default_factory=list)
 
 
-def _status(run_dir: Path) -> str | None:
-    try:
-        summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return summary.get("status") if isinstance(summary, dict) else None
-
-
 def collect(source: Path, target: Path, suite: str, dry_run: bool = False) -> Collected:
     """Copy ``source/<suite>``'s finished runs into ``target/<suite>`` (see the module doc)."""
+    from analysis.load import run_dirs
+    from sweeps.bench import run_status
     from sweeps.recorder import atomic_write
 
     done = Collected()
-    for run_dir in sorted(p for p in (source / suite).glob("*/*/seed_*") if p.is_dir()):
+    for run_dir in run_dirs(source / suite):
         rel = run_dir.relative_to(source / suite).as_posix()
-        status = _status(run_dir)
+        status = run_status(run_dir)  # "done", "failed: <reason>", or None without a summary
         if status is None or any(not (run_dir / name).is_file() for name in REQUIRED):
             done.unfinished.append(rel)
             continue
         if status != "done":
-            done.failed.append(f"{rel} ({status})")
+            done.failed.append(f"{rel} (failed)")
             continue
-        files = {n: _read(run_dir / n) for n in SMALL_FILES}
-        files = {n: text for n, text in files.items() if text is not None}  # updates.csv: newer
+        files = {  # updates.csv is newer than the other files: older runs lack it
+            n: (run_dir / n).read_text(encoding="utf-8")
+            for n in SMALL_FILES
+            if (run_dir / n).is_file()
+        }
         dest = target / suite / rel
         if (dest / "summary.json").is_file():
             same = all(
@@ -68,16 +64,12 @@ def collect(source: Path, target: Path, suite: str, dry_run: bool = False) -> Co
             (done.present if same else done.conflicts).append(rel)
             continue
         if not dry_run:
-            for name in SMALL_FILES[:-1]:  # summary.json last: the run counts once it is there
-                if name in files:
-                    atomic_write(dest / name, files[name])
+            for name, text in files.items():  # summary.json last: the run counts once it is there
+                if name != "summary.json":
+                    atomic_write(dest / name, text)
             atomic_write(dest / "summary.json", files["summary.json"])
         done.copied.append(rel)
     return done
-
-
-def _read(path: Path) -> str | None:
-    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -56,8 +56,7 @@ def rollout(env, policy, seed: int) -> dict[str, float]:
     action statistics (``action_abs``: mean |a| / bound; ``action_at_bound``: share within 1%)."""
     obs, _ = env.reset(seed=seed)
     bound = np.maximum(np.abs(env.action_space.low), np.abs(env.action_space.high))
-    stats: dict[str, float] = {"return": 0.0, "length": 0.0, "action_abs": 0.0}
-    stats["action_at_bound"] = 0.0
+    stats = dict.fromkeys(("return", "length", "action_abs", "action_at_bound"), 0.0)
     done = False
     while not done:
         action = act(policy, obs)
