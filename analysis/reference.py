@@ -40,9 +40,7 @@ def rlpack(reference_dir: Path = REFERENCE_DIR) -> dict[tuple[str, str], float]:
     }
 
 
-def tianshou(reference_dir: Path = REFERENCE_DIR) -> dict[tuple[str, str], tuple[float, float]]:
-    """Tianshou's (mean, std) over 10 seeds near 500k, keyed by (base task, lowercase algo)."""
-    path = reference_dir / "tianshou_500k.csv"
+def _mean_std(path: Path) -> dict[tuple[str, str], tuple[float, float]]:
     if not path.exists():
         return {}
     ref = pd.read_csv(path)
@@ -50,6 +48,16 @@ def tianshou(reference_dir: Path = REFERENCE_DIR) -> dict[tuple[str, str], tuple
         (base_task(t), a.lower()): (float(m), float(s))
         for t, a, m, s in zip(ref["task"], ref["algo"], ref["return"], ref["std"], strict=True)
     }
+
+
+def tianshou(reference_dir: Path = REFERENCE_DIR) -> dict[tuple[str, str], tuple[float, float]]:
+    """Tianshou's (mean, std) over 10 seeds near 500k, keyed by (base task, lowercase algo)."""
+    return _mean_std(reference_dir / "tianshou_500k.csv")
+
+
+def cleanrl(reference_dir: Path = REFERENCE_DIR) -> dict[tuple[str, str], tuple[float, float]]:
+    """CleanRL ``dqn.py``'s (mean, std) over 3 seeds at 500k on the classic-control tasks."""
+    return _mean_std(reference_dir / "cleanrl_dqn_500k.csv")
 
 
 def random_returns(reference_dir: Path = REFERENCE_DIR) -> dict[str, float]:
@@ -62,13 +70,14 @@ def random_returns(reference_dir: Path = REFERENCE_DIR) -> dict[str, float]:
 
 
 def best_reference(reference_dir: Path = REFERENCE_DIR) -> dict[str, float]:
-    """Per base task, the best published 500k return of any algorithm in either reference.
+    """Per base task, the best published 500k return of any algorithm in any reference.
 
     This is the "1.0" of the normalised score (random policy = 0.0).
     """
     best: dict[str, float] = {}
     for (task, _), value in rlpack(reference_dir).items():
         best[task] = max(best.get(task, value), value)
-    for (task, _), (mean, _) in tianshou(reference_dir).items():
-        best[task] = max(best.get(task, mean), mean)
+    for source in (tianshou, cleanrl):
+        for (task, _), (mean, _) in source(reference_dir).items():
+            best[task] = max(best.get(task, mean), mean)
     return best

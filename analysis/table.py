@@ -13,7 +13,9 @@ Tianshou's PPO/TRPO/A2C references are returns of the sampled (stochastic) polic
 (``analysis.reference.TIANSHOU_SAMPLED_EVAL``): those cells are compared with our sampled-policy
 final returns when every seed of the cell recorded one, and with the deterministic ones otherwise;
 ``tianshou_metric`` says which. rlpack does not state its metric: it is compared with the
-deterministic return.
+deterministic return. CleanRL's DQN values (classic control) are returns of its training episodes
+(ε-greedy, ε = 0.05 by then); they are compared with the greedy evaluation, the table's metric
+(``results/reference/README.md`` gives our training-episode returns beside them).
 
 The overall verdict is ``reproduced`` only if every available reference is reproduced.
 
@@ -29,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.load import Runs
-from analysis.reference import TIANSHOU_SAMPLED_EVAL, base_task, rlpack, tianshou
+from analysis.reference import TIANSHOU_SAMPLED_EVAL, base_task, cleanrl, rlpack, tianshou
 from analysis.stats import bootstrap_ci
 
 TABLE_COLUMNS = [
@@ -49,11 +51,18 @@ TABLE_COLUMNS = [
     "tianshou",
     "tianshou_std",
     "tianshou_z",
+    "cleanrl",
+    "cleanrl_std",
     "verdict_rlpack",
     "verdict_tianshou",
     "tianshou_metric",
+    "verdict_cleanrl",
     "verdict",
 ]
+
+
+# the verdict columns: one per reference, then the overall one
+VERDICT_SUFFIXES = ("_rlpack", "_tianshou", "_cleanrl", "")
 
 
 def consistent_steps(runs: Runs) -> pd.DataFrame:
@@ -106,7 +115,7 @@ def aggregate(
     df = consistent_steps(runs)
     algos = sorted(set(algos or []) | set(df["algo"]))
     tasks = sorted(set(tasks or []) | set(df["task"]))
-    ref_rl, ref_ts = rlpack(), tianshou()
+    ref_rl, ref_ts, ref_cr = rlpack(), tianshou(), cleanrl()
     rows = []
     for task in tasks:
         for algo in algos:
@@ -119,11 +128,13 @@ def aggregate(
                 "rlpack": ref_rl.get(key),
                 "tianshou": ref_ts.get(key, (None, None))[0],
                 "tianshou_std": ref_ts.get(key, (None, None))[1],
+                "cleanrl": ref_cr.get(key, (None, None))[0],
+                "cleanrl_std": ref_cr.get(key, (None, None))[1],
             }
             if kinds is not None and kinds.get((algo, task)) is False:
-                row.update(verdict_rlpack="n/a", verdict_tianshou="n/a", verdict="n/a")
+                row.update({f"verdict{k}": "n/a" for k in VERDICT_SUFFIXES})
             elif cell.empty:
-                row.update(verdict_rlpack="not run", verdict_tianshou="not run", verdict="not run")
+                row.update({f"verdict{k}": "not run" for k in VERDICT_SUFFIXES})
             else:
                 values = cell["final_return"].to_numpy(float)
                 low, high = bootstrap_ci(values)
@@ -136,6 +147,7 @@ def aggregate(
                     # diagnostic only: mean over seeds of each run's last-10-evaluation mean
                     late_mean=cell["late_return"].mean(),
                     verdict_rlpack=_verdict(high, row["rlpack"]),
+                    verdict_cleanrl=_verdict(high, row["cleanrl"]),
                 )
                 if row["tianshou"] is not None:
                     row["tianshou_metric"] = "deterministic"
@@ -153,7 +165,9 @@ def aggregate(
                         ts_mean = row["stochastic_mean"]
                 row["verdict_tianshou"] = _verdict(ts_high, row["tianshou"])
                 row["tianshou_z"] = _z(ts_mean, row["tianshou"], row["tianshou_std"])
-                row["verdict"] = _overall([row["verdict_rlpack"], row["verdict_tianshou"]])
+                row["verdict"] = _overall(
+                    [row["verdict_rlpack"], row["verdict_tianshou"], row["verdict_cleanrl"]]
+                )
             rows.append(row)
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
@@ -218,7 +232,9 @@ def to_markdown(table: pd.DataFrame, runtimes: pd.DataFrame, runs: Runs, suite: 
             "**n/a** = the algorithm cannot act in the task.",
             "",
             "References: rlpack's table (Gym `-v2`, seeds and metric not stated) and Tianshou's "
-            "10-seed means near 500k (`-v3`; `-v2` for Reacher and the pendulums). Our runs use "
+            "10-seed means near 500k (`-v3`; `-v2` for Reacher and the pendulums) for the MuJoCo "
+            "tasks; CleanRL's `dqn.py` (3 seeds at 500k, returns of its ε-greedy training "
+            "episodes) for DQN's classic-control tasks. Our runs use "
             "Gymnasium `-v4` unless the task id says otherwise: task versions differ, so "
             "verdicts are indicative. Sources: `results/reference/README.md`.",
             "",
@@ -237,11 +253,12 @@ def to_markdown(table: pd.DataFrame, runtimes: pd.DataFrame, runs: Runs, suite: 
             "−2: outside); a diagnostic, verdicts never use it.",
             "",
             "| task | algo | n | mean ± std | 95% CI | sampled | last 10 | rlpack | Tianshou | z | "
-            "vs rlpack | vs Tianshou | Tianshou on |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "CleanRL | vs rlpack | vs Tianshou | Tianshou on | vs CleanRL |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for r in table[~table["verdict"].isin(["n/a"])].itertuples():
             ts = "—" if pd.isna(r.tianshou) else f"{r.tianshou:.1f} ± {r.tianshou_std:.1f}"
+            cr = "—" if pd.isna(r.cleanrl) else f"{r.cleanrl:.1f} ± {r.cleanrl_std:.1f}"
             stats = "— | —"
             if r.n_seeds:
                 stats = f"{r.mean:.1f} ± {r.std:.1f} | [{r.ci_low:.1f}, {r.ci_high:.1f}]"
@@ -255,8 +272,8 @@ def to_markdown(table: pd.DataFrame, runtimes: pd.DataFrame, runs: Runs, suite: 
             lines.append(
                 f"| {r.task} | {r.algo} | {r.n_seeds} | {stats} | {sampled} | "
                 f"{_fmt(r.late_mean)} | {_fmt(r.rlpack)} | {ts} | {_fmt(r.tianshou_z, 2)} | "
-                f"{r.verdict_rlpack} | "
-                f"{r.verdict_tianshou} | {metric} |"
+                f"{cr} | {r.verdict_rlpack} | {r.verdict_tianshou} | {metric} | "
+                f"{r.verdict_cleanrl} |"
             )
     if not runtimes.empty:
         lines += [

@@ -85,7 +85,7 @@ def test_table_markdown_notes_skipped_runs(tmp_path):
     assert (
         # last 10: make_run's eval.csv has two evaluations, 0 and 2000
         "| Hopper-v4 | ppo | 1 | 2000.0 ± 0.0 | [2000.0, 2000.0] | — | 1000.0 | 2100.7 | "
-        "1975.8 ± 705.2 | 0.03 | below | reproduced | deterministic |" in md
+        "1975.8 ± 705.2 | 0.03 | — | below | reproduced | deterministic | no reference |" in md
     )
     assert "1 failed" in md and "seed_1" in md
 
@@ -133,15 +133,41 @@ def test_discrete_action_runs_do_not_keep_the_mujoco_tasks_out_of_the_aggregate(
         make_run(tmp_path, "dqn", "CartPole-v1", seed, 500.0, suite="bench")
     assert analysis_main(["table", "--suite", "bench", "--results", str(tmp_path)]) == 0
     agg = pd.read_csv(tmp_path / "bench" / "aggregate.csv")
-    assert set(agg["algo"]) == {"ppo", "trpo"} and set(agg["actions"]) == {"continuous"}
-    assert (agg["tasks"] == 1).all() and (agg["runs_per_task"] == 2).all()
+    continuous = agg[agg["actions"] == "continuous"]
+    assert set(continuous["algo"]) == {"ppo", "trpo"}
+    assert (continuous["tasks"] == 1).all() and (continuous["runs_per_task"] == 2).all()
+    # DQN's family is aggregated on its own: CartPole between its random return (22.9) and
+    # CleanRL's 488.69
+    discrete = agg[agg["actions"] == "discrete"]
+    assert set(discrete["algo"]) == {"dqn"} and (discrete["tasks"] == 1).all()
+    iqm = discrete[discrete["metric"] == "IQM"]["point"].iloc[0]
+    assert abs(iqm - (500.0 - 22.9) / (488.69 - 22.9)) < 1e-3  # aggregate.csv keeps 4 decimals
     poi = pd.read_csv(tmp_path / "bench" / "probability_of_improvement.csv")
     assert set(poi["x"]) == {"ppo", "trpo"}  # no pair across families
     assert (tmp_path / "bench" / "aggregate_continuous.png").exists()
-    assert not (tmp_path / "bench" / "aggregate_discrete.png").exists()  # CartPole: no scale
+    assert (tmp_path / "bench" / "aggregate_discrete.png").exists()
     front = (tmp_path / "README.md").read_text()
     assert "| continuous | ppo |" in front and "aggregate_continuous.png" in front
-    assert "CartPole-v1: no random-policy or reference return" in front
+    assert "| discrete | dqn |" in front
+
+
+def test_dqn_cells_are_judged_against_cleanrl(tmp_path):
+    # CleanRL dqn.py at 500k: Acrobot -91.54 ± 7.20, MountainCar -194.95 ± 8.48 (3 seeds)
+    for seed, (acrobot, car) in enumerate([(-85.0, -200.0), (-88.0, -199.0)]):
+        make_run(tmp_path, "dqn", "Acrobot-v1", seed, acrobot)
+        make_run(tmp_path, "dqn", "MountainCar-v0", seed, car)
+    table = aggregate(load_runs(tmp_path, "s")).set_index("task")
+    acro, car = table.loc["Acrobot-v1"], table.loc["MountainCar-v0"]
+    assert acro["cleanrl"] == -91.54 and acro["cleanrl_std"] == 7.2
+    assert acro["verdict_cleanrl"] == "reproduced" and acro["verdict"] == "reproduced"
+    assert car["verdict_cleanrl"] == "below" and car["verdict"] == "below"
+    assert car["verdict_rlpack"] == "no reference" and car["verdict_tianshou"] == "no reference"
+    md = tmp_path / "t.md"
+    from analysis.table import runtime_table, to_markdown
+
+    runs = load_runs(tmp_path, "s")
+    md.write_text(to_markdown(aggregate(runs), runtime_table(runs), runs, "s"))
+    assert "| Acrobot-v1 | dqn | 2 |" in md.read_text() and "-91.5 ± 7.2 |" in md.read_text()
 
 
 def test_runtimes_are_kept_apart_per_cpu_and_the_front_page_names_each_machine(tmp_path):
