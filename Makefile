@@ -26,7 +26,7 @@ sweep_args = $(if $(ALGOS),--algos $(ALGOS)) $(if $(TASKS),--tasks $(TASKS)) \
              $(if $(JOBS),--jobs $(JOBS)) $(if $(LAUNCHER),--launcher $(LAUNCHER)) \
              --results $(RESULTS) $(if $(HYDRA_ARGS),-- $(HYDRA_ARGS))
 
-.PHONY: bench quick table curves collect compare evaluate video random-scores test lint format venv \
+.PHONY: bench plan quick table curves collect compare evaluate video random-scores test lint format venv \
         clean-venv perf peers
 
 venv: $(STAMP)
@@ -40,6 +40,10 @@ $(STAMP): pyproject.toml
 ## bench: the full suite (every algorithm x every task x seeds 0..4, 500k steps), then table and curves
 bench: $(STAMP)
 	$(PY) -m sweeps.bench bench $(sweep_args)
+
+## plan: where each run of a sweep stands (same arguments as bench) and the time left; runs nothing
+plan: $(STAMP)
+	$(PY) -m sweeps.bench $(SUITE) --plan $(sweep_args)
 
 ## quick: the same pipeline on a small budget (two tasks per action kind, two seeds, 5k steps)
 quick: $(STAMP)

@@ -1,12 +1,14 @@
 """Run a suite as Hydra multiruns, then regenerate its table and curves.
 
     python -m sweeps.bench bench [--algos ppo,td3] [--tasks Hopper-v4] [--seeds 0,1]
-        [--steps 500000] [--results results] [--jobs N] [--launcher joblib] [-- hydra overrides]
+        [--steps 500000] [--results results] [--jobs N] [--launcher joblib] [--plan]
+        [-- hydra overrides]
 
 A suite (``sweeps/suites/<name>.yaml``) lists algorithms, tasks, seeds and budgets. Each algorithm
 runs only on tasks whose action space it handles: the suite becomes one Hydra multirun per kind
 of action space. Runs already done are skipped by the runs themselves, so re-running the same
-command resumes a sweep.
+command resumes a sweep. ``--plan`` lists where each run of the sweep stands (done, training in
+another process, interrupted, not started) with an estimate of the time left, and launches nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from sweeps.config import available_algos
+from sweeps.survey import format_survey, survey
 
 SUITES_DIR = Path(__file__).parent / "suites"
 
@@ -109,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         help="Hydra launcher (default: joblib if --jobs > 1, else basic)",
     )
     p.add_argument("--no-analysis", action="store_true")
+    p.add_argument(
+        "--plan", action="store_true", help="list each run's state and the time left; run nothing"
+    )
     args = p.parse_args(argv)
 
     suite = load_suite(args.suite)
@@ -129,11 +135,6 @@ def main(argv: list[str] | None = None) -> int:
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
     n_runs = sum(len(a) * len(t) for a, t in groups.values()) * len(seeds)
-    print(
-        f"suite {args.suite}: {n_runs} runs ({steps} steps each) with {launcher} launcher, "
-        f"{args.jobs} in parallel → {args.results}/{args.suite}/",
-        flush=True,
-    )
     run_dirs = [
         Path(args.results) / args.suite / algo / task / f"seed_{seed}"
         for algos, tasks in groups.values()
@@ -141,6 +142,18 @@ def main(argv: list[str] | None = None) -> int:
         for task in tasks
         for seed in seeds
     ]
+    suite_dir = Path(args.results) / args.suite
+    where = format_survey(survey(run_dirs, steps), args.jobs, suite_dir, detail=args.plan)
+    if args.plan:
+        print(f"suite {args.suite} ({steps} steps per run) in {suite_dir}/:", *where, sep="\n")
+        return 0
+    print(
+        f"suite {args.suite}: {n_runs} runs ({steps} steps each) with {launcher} launcher, "
+        f"{args.jobs} in parallel → {suite_dir}/",
+        *where,
+        sep="\n",
+        flush=True,
+    )
     monitor = SweepMonitor(run_dirs)
     monitor.start()
     rc = 0
