@@ -48,6 +48,23 @@ def run_dirs(suite_dir: Path) -> list[Path]:
     return sorted(p for p in suite_dir.glob("*/*/seed_*") if p.is_dir())
 
 
+# what decides a run's numbers besides its config: a run trained in segments that differ here was
+# not computed as one uninterrupted process would have computed it
+ORIGIN_KEYS = ("git_commit", "cpu", "cpu_flags", "tensorflow", "numpy", "mujoco", "gymnasium")
+
+
+def segments_origin(summary: dict) -> str:
+    """``one`` (trained by one process, or resumed under the same code, libraries and CPU),
+    ``mixed`` (resumed under other ones) or ``unknown`` (resumed, and a part was not recorded)."""
+    segments = summary.get("segments")
+    if not isinstance(segments, list) or not segments:
+        return "unknown" if summary.get("resumed_from_step") is not None else "one"
+    if not all(isinstance(seg, dict) and "git_commit" in seg for seg in segments):
+        return "unknown"
+    first = {k: segments[0].get(k) for k in ORIGIN_KEYS}
+    return "one" if all({k: s.get(k) for k in ORIGIN_KEYS} == first for s in segments) else "mixed"
+
+
 def load_runs(results: Path | str, suite: str) -> Runs:
     suite_dir = Path(results) / suite
     rows, runs = [], Runs(pd.DataFrame())
@@ -97,6 +114,8 @@ def load_runs(results: Path | str, suite: str) -> Runs:
                 # where it ran: wall times are only comparable between runs of one CPU model
                 "cpu": str(prov.get("cpu") or "unknown"),
                 "cpu_count": prov.get("cpu_count"),
+                "resumed": summary.get("resumed_from_step") is not None,
+                "origin": segments_origin(summary),
                 "run_dir": str(run_dir),
             }
         )
@@ -115,6 +134,8 @@ def load_runs(results: Path | str, suite: str) -> Runs:
             "peak_memory_mb",
             "cpu",
             "cpu_count",
+            "resumed",
+            "origin",
             "run_dir",
         ],
     )

@@ -86,4 +86,15 @@ def _machine_lines(run_machines: pd.DataFrame | None) -> list[str]:
         f"{cpu} ({'?' if pd.isna(cores) else int(cores)} cores): {n} run{'s' if n != 1 else ''}"
         for (cpu, cores), n in counts.sort_values(ascending=False, kind="stable").items()
     ]
-    return ["- runs made on: " + "; ".join(parts)]
+    lines = ["- runs made on: " + "; ".join(parts)]
+    if "resumed" in run_machines and run_machines["resumed"].any():
+        resumed = run_machines[run_machines["resumed"].astype(bool)]
+        origin = resumed["origin"].value_counts()
+        lines.append(
+            f"- {len(resumed)} run(s) resumed from a checkpoint in a later process: "
+            f"{origin.get('one', 0)} under the same code, libraries and CPU features, "
+            f"{origin.get('mixed', 0)} under other ones (such a run goes on correctly but is not "
+            f"bit for bit the uninterrupted run), {origin.get('unknown', 0)} made before runs "
+            "recorded each part's origin (`segments` in `summary.json`)"
+        )
+    return lines

@@ -1,4 +1,4 @@
-"""Where a run's numbers came from: code version and library versions."""
+"""Where a run's numbers came from: code version, library versions and the CPU."""
 
 from __future__ import annotations
 
@@ -31,6 +31,23 @@ def _version(dist: str) -> str | None:
         return None
 
 
+# the instruction-set features that decide which math kernels TensorFlow/XLA and NumPy run; two
+# machines that differ here round differently (a resumed run then continues, but not bit for bit)
+SIMD_FLAGS = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile")
+
+
+def cpu_flags() -> list[str]:
+    """The :data:`SIMD_FLAGS` this CPU has (Linux; empty where /proc/cpuinfo is not readable)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                have = set(line.split(":", 1)[1].split())
+                return [f for f in SIMD_FLAGS if f in have]
+    except OSError:
+        pass
+    return []
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -56,5 +73,6 @@ def provenance() -> dict[str, object]:
         "mujoco": _version("mujoco"),
         "numpy": _version("numpy"),
         "cpu": cpu_model(),
+        "cpu_flags": cpu_flags(),
         "cpu_count": os.cpu_count(),
     }

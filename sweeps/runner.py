@@ -177,6 +177,8 @@ class Run:
         self._resume: dict[str, Any] | None = None  # checkpoint state awaiting reset_env
         self._resume_path = None
         self._resumed_from: int | None = None
+        # one entry per process that trained the run: {"from_step", **provenance()}
+        self.segments: list[dict[str, Any]] = [{"from_step": 0, **provenance()}]
         self._tty = sys.stderr.isatty()
         self._tb = None  # tf.summary writer, created when training starts
         self._tb_last_update_step = -(10**9)
@@ -359,6 +361,7 @@ class Run:
             "agent": self.agent.numpy_state(),
             "env": get_vector_state(self.env),
             "action_space_rng": self.env.action_space.np_random.bit_generator.state,
+            "segments": self.segments,
         }
         checkpoint.save(self.spec.run_dir, self.agent, state, self.extra_state)
         self.last_checkpoint_step = self.step
@@ -385,6 +388,9 @@ class Run:
             self.recorder.update_rows = list(state.get("update_rows", []))
             self.update_sums = {k: float(v) for k, v in state.get("update_sums", {}).items()}
             self.update_count = int(state.get("update_count", 0))
+            # checkpoints made before segments were recorded: the first segment's origin unknown
+            earlier = state.get("segments") or [{"from_step": 0, "provenance": "not recorded"}]
+            self.segments = [*earlier, {"from_step": self.step, **provenance()}]
         except (KeyError, TypeError, ValueError) as err:
             raise checkpoint.CheckpointError(f"corrupted checkpoint {path}: {err!r}") from None
         self.last_checkpoint_step = self._resumed_from = self.step
@@ -492,6 +498,9 @@ class Run:
                 "peak_memory_mb": peak_memory_mb(),
                 "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "provenance": provenance(),
+                # every process that trained it, with the step it started from: a run resumed
+                # on another machine or commit says so here (provenance is the last one's)
+                "segments": self.segments,
             }
         )
         self.recorder.write_summary(summary)

@@ -188,6 +188,27 @@ def test_runtimes_are_kept_apart_per_cpu_and_the_front_page_names_each_machine(t
     )
 
 
+def test_front_page_counts_resumed_runs_by_origin(tmp_path):
+    here = {"git_commit": "a", "cpu": "X", "cpu_flags": ["avx2"], "cpu_count": 2}
+    there = {**here, "cpu_flags": ["avx2", "avx512f"]}
+    for seed, segments in enumerate([None, [here, here], [here, there], "absent"]):
+        run = make_run(tmp_path, "ppo", "Hopper-v4", seed, 2000.0, suite="bench", cpu="X")
+        if segments is None:
+            continue
+        summary = json.loads((run / "summary.json").read_text())
+        summary["resumed_from_step"] = 500
+        if segments != "absent":
+            summary["segments"] = segments
+        (run / "summary.json").write_text(json.dumps(summary))
+    assert analysis_main(["table", "--suite", "bench", "--results", str(tmp_path)]) == 0
+    page = (tmp_path / "README.md").read_text()
+    assert (
+        "- 3 run(s) resumed from a checkpoint in a later process: 1 under the same code, "
+        "libraries and CPU features, 1 under other ones" in page
+    )
+    assert "1 made before runs recorded each part's origin" in page
+
+
 def test_last_ten_evaluations_are_a_diagnostic_beside_the_final_return(tmp_path):
     # seed 0 dips at its final evaluation (the SAC Hopper pattern); seed 1 has no usable eval.csv
     run = make_run(tmp_path, "sac", "Hopper-v4", 0, 1750.0)

@@ -94,6 +94,13 @@ def test_interrupted_td3_run_resumes_exactly(tmp_path, algo_config):
         pass
     resumed = Run(spec(tmp_path / "killed"), log=lambda _msg: None).execute()
     assert resumed["status"] == "done" and resumed["resumed_from_step"] == 350
+    # the summary names both processes that trained it: same code, libraries and CPU here
+    first, second = resumed["segments"]
+    assert (first["from_step"], second["from_step"]) == (0, 350)
+    assert {k: v for k, v in first.items() if k != "from_step"} == {
+        k: v for k, v in second.items() if k != "from_step"
+    }
+    assert clean["segments"] == [{"from_step": 0, **clean["provenance"]}]
     for name in ("eval.csv", "train.csv", "updates.csv"):
         a = pd.read_csv(tmp_path / "clean" / "t" / "td3" / "InvertedPendulum-v4" / "seed_1" / name)
         b = pd.read_csv(tmp_path / "killed" / "t" / "td3" / "InvertedPendulum-v4" / "seed_1" / name)

@@ -40,3 +40,27 @@ def test_peak_memory_restarts_for_each_run_of_a_process():
     reset_peak_memory()
     after = peak_memory_mb()
     assert before is not None and after is not None and after < before - 200
+
+
+@pytest.mark.skipif(not Path("/proc/cpuinfo").exists(), reason="Linux /proc only")
+def test_cpu_flags_name_the_simd_features_present():
+    from sweeps.provenance import SIMD_FLAGS, cpu_flags, provenance
+
+    flags = cpu_flags()
+    have = set(Path("/proc/cpuinfo").read_text().split("flags", 1)[1].split("\n", 1)[0].split())
+    assert flags == [f for f in SIMD_FLAGS if f in have]
+    assert provenance()["cpu_flags"] == flags
+
+
+def test_a_resumed_runs_origin_is_one_mixed_or_unknown():
+    from analysis.load import segments_origin
+
+    here = {"git_commit": "a", "cpu": "X", "cpu_flags": ["avx2"], "tensorflow": "2.21.0"}
+    there = {**here, "cpu_flags": ["avx2", "avx512f"]}
+    assert segments_origin({"resumed_from_step": None}) == "one"  # one process, no segments
+    assert segments_origin({"resumed_from_step": 5, "segments": [here, here]}) == "one"
+    assert segments_origin({"resumed_from_step": 5, "segments": [here, there]}) == "mixed"
+    # resumed before segments were recorded, or from such a checkpoint
+    assert segments_origin({"resumed_from_step": 5}) == "unknown"
+    old = {"from_step": 0, "provenance": "not recorded"}
+    assert segments_origin({"resumed_from_step": 5, "segments": [old, here]}) == "unknown"
