@@ -229,7 +229,12 @@ def to_markdown(table: pd.DataFrame, runtimes: pd.DataFrame, runs: Runs, suite: 
             f"{', '.join(map(str, steps)) or '—'} env steps, and the verdict: **reproduced** "
             "when the 95% bootstrap CI of the mean reaches or passes every published 500k "
             "reference for the cell, **below** otherwise; **not run** = no finished run; "
-            "**n/a** = the algorithm cannot act in the task.",
+            "**n/a** = the algorithm cannot act in the task. With so few seeds a verdict says "
+            "whether the runs *fail to reach* a reference, not that they match it: the "
+            "percentile bootstrap's upper end is the best seed's return for one to three seeds "
+            "(a resample of the best seed alone is more likely than 2.5% when n ≤ 3), so with "
+            "three seeds **reproduced** means at least one seed reached every reference; the "
+            "*last 10* and *z* columns below say how far the rest are.",
             "",
             "References: rlpack's table (Gym `-v2`, seeds and metric not stated) and Tianshou's "
             "10-seed means near 500k (`-v3`; `-v2` for Reacher and the pendulums) for the MuJoCo "

@@ -274,3 +274,13 @@ def test_runtime_reports_the_largest_runs_peak_memory(tmp_path):
     assert analysis_main(["table", "--suite", "s", "--results", str(tmp_path)]) == 0
     runtime = pd.read_csv(tmp_path / "s" / "runtime.csv")
     assert runtime["peak_memory_mb"].tolist() == [1800.0]
+
+
+def test_with_three_seeds_the_bootstrap_upper_end_is_the_best_seed():
+    # what "reproduced" means for a 3-seed cell (the table's footnote says so): P(a resample of
+    # the best seed alone) = 1/27 > 2.5%, so the 97.5% quantile of the resampled means is the max
+    from analysis.stats import bootstrap_ci
+
+    assert abs(bootstrap_ci([-342.6, 4846.6, 5515.6])[1] - 5515.6) < 1e-9  # SAC Ant-v4, 0-2
+    assert bootstrap_ci([1.0, 2.0])[1] == 2.0
+    assert bootstrap_ci([1.0, 2.0, 3.0, 4.0, 5.0])[1] < 5.0  # from five seeds on it is not
