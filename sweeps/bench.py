@@ -14,7 +14,6 @@ another process, interrupted, not started) with an estimate of the time left, an
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from sweeps.config import available_algos
-from sweeps.survey import format_survey, survey
+from sweeps.survey import format_survey, run_status, survey
 
 SUITES_DIR = Path(__file__).parent / "suites"
 
@@ -199,16 +198,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  not finished: {line}", file=sys.stderr)
         return 1
     return rc
-
-
-def run_status(run_dir: Path) -> str | None:
-    """``"done"``, ``"failed: <reason>"``, or None while a run has no summary."""
-    try:
-        summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    status = summary.get("status")
-    return status if status == "done" else f"failed: {summary.get('reason')}"
 
 
 class SweepMonitor(threading.Thread):

@@ -41,6 +41,15 @@ def _read_json(path: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+def run_status(run_dir: Path) -> str | None:
+    """``"done"``, ``"failed: <reason>"``, or None while a run has no summary."""
+    summary = _read_json(run_dir / "summary.json")
+    if summary is None:
+        return None
+    status = summary.get("status")
+    return status if status == "done" else f"failed: {summary.get('reason')}"
+
+
 def _lock_held(run_dir: Path) -> bool:
     """Whether a training process holds ``run_dir``'s lock (probed without creating anything).
 
@@ -92,11 +101,12 @@ def seconds_per_step(cell_dir: Path) -> float | None:
 
 def survey(run_dirs: list[Path], steps: int) -> list[RunState]:
     out = []
+    rates: dict[Path, float | None] = {}  # per cell: its seeds share one rate
     for run_dir in run_dirs:
-        summary = _read_json(run_dir / "summary.json")
-        if summary is not None:
-            done = summary.get("status") == "done"
-            out.append(RunState(run_dir, "done" if done else "failed", steps, steps, 0.0))
+        status = run_status(run_dir)
+        if status is not None:
+            state = "done" if status == "done" else "failed"
+            out.append(RunState(run_dir, state, steps, steps, 0.0))
             continue
         ckpt = _checkpoint_step(run_dir) if run_dir.is_dir() else 0
         if run_dir.is_dir() and _lock_held(run_dir):
@@ -105,7 +115,9 @@ def survey(run_dirs: list[Path], steps: int) -> list[RunState]:
             state, reached = "interrupted", ckpt
         else:
             state, reached = "not started", 0
-        rate = seconds_per_step(run_dir.parent)
+        if run_dir.parent not in rates:
+            rates[run_dir.parent] = seconds_per_step(run_dir.parent)
+        rate = rates[run_dir.parent]
         # an interrupted run retrains from its checkpoint; a training one goes on from where it is
         left = None if rate is None else max(steps - reached, 0) * rate
         out.append(RunState(run_dir, state, reached, ckpt, left))
