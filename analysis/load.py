@@ -16,18 +16,25 @@ REQUIRED = ("algo", "task", "seed", "steps", "final_return", "status")
 LATE_EVALS = 10  # evaluations averaged for ``late_return`` (the TD3 author's advice, sfujim/TD3#34)
 
 
-def late_return(run_dir: Path, n: int = LATE_EVALS) -> float:
-    """Mean deterministic return of a run's last ``n`` evaluations (NaN if eval.csv is unusable).
+def late_return(run_dir: Path, n: int = LATE_EVALS, column: str = "return_mean") -> float:
+    """Mean return of a run's last ``n`` evaluations (NaN if eval.csv is unusable or lacks them).
 
     One evaluation is a noisy reading of a policy that still moves: SAC Hopper-v4 seed 0 read
     3252 at 490k and 1751 at 500k. This is shown beside the final return, never instead of it.
+    ``column`` is ``return_mean`` (deterministic policy) or ``stochastic_return_mean`` (sampled
+    actions; NaN unless each of the last ``n`` evaluations recorded it).
     """
     try:
-        values = pd.to_numeric(pd.read_csv(run_dir / "eval.csv")["return_mean"], errors="coerce")
+        values = pd.to_numeric(pd.read_csv(run_dir / "eval.csv")[column], errors="coerce")
     except (OSError, ValueError, KeyError, pd.errors.ParserError):
         return float("nan")
-    values = values.dropna()
-    return float(values.iloc[-n:].mean()) if len(values) else float("nan")
+    if column == "return_mean":
+        values = values.dropna()
+    last = values.iloc[-n:]
+    # a sampled mean over fewer evaluations would not be the same window as the deterministic one
+    if last.empty or last.isna().any():
+        return float("nan")
+    return float(last.mean())
 
 
 @dataclass
@@ -108,6 +115,7 @@ def load_runs(results: Path | str, suite: str) -> Runs:
                 "final_return": final,
                 "final_return_stochastic": sampled,
                 "late_return": late_return(run_dir),
+                "late_return_stochastic": late_return(run_dir, column="stochastic_return_mean"),
                 "wall_time_s": summary.get("wall_time_s"),
                 "steps_per_s": summary.get("steps_per_s"),
                 "peak_memory_mb": summary.get("peak_memory_mb"),  # runs before 2026-12-02: none
@@ -129,6 +137,7 @@ def load_runs(results: Path | str, suite: str) -> Runs:
             "final_return",
             "final_return_stochastic",
             "late_return",
+            "late_return_stochastic",
             "wall_time_s",
             "steps_per_s",
             "peak_memory_mb",

@@ -55,6 +55,17 @@ def tianshou(reference_dir: Path = REFERENCE_DIR) -> dict[tuple[str, str], tuple
     return _mean_std(reference_dir / "tianshou_500k.csv")
 
 
+def tianshou_window(
+    reference_dir: Path = REFERENCE_DIR,
+) -> dict[tuple[str, str], tuple[float, float]]:
+    """Tianshou's (mean, std) over 10 seeds of each seed's mean test return over (400k, 500k].
+
+    The window counterpart of ``tianshou``: 20 evaluations for DDPG/TD3/SAC, 3 for PPO/TRPO/A2C;
+    std is NaN for TRPO (only its seed-mean curve was published).
+    """
+    return _mean_std(reference_dir / "tianshou_500k_window.csv")
+
+
 def cleanrl(reference_dir: Path = REFERENCE_DIR) -> dict[tuple[str, str], tuple[float, float]]:
     """CleanRL ``dqn.py``'s (mean, std) over 3 seeds at 500k on the classic-control tasks."""
     return _mean_std(reference_dir / "cleanrl_dqn_500k.csv")

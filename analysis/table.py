@@ -22,6 +22,8 @@ The overall verdict is ``reproduced`` only if every available reference is repro
 ``tianshou_z`` is a diagnostic beside the verdict: (cell mean − Tianshou's mean) / Tianshou's
 seed-to-seed std, on the metric the verdict used. A cell "below" at z = −0.3 lies well inside
 Tianshou's own spread over its 10 seeds; at z = −2 it does not. Verdicts never use it.
+``tianshou_late_z`` is the same over the last 100k steps: the mean over seeds of each run's last 10
+evaluations against Tianshou's seed mean and std of per-seed means over (400k, 500k].
 """
 
 from __future__ import annotations
@@ -31,7 +33,14 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.load import Runs
-from analysis.reference import TIANSHOU_SAMPLED_EVAL, base_task, cleanrl, rlpack, tianshou
+from analysis.reference import (
+    TIANSHOU_SAMPLED_EVAL,
+    base_task,
+    cleanrl,
+    rlpack,
+    tianshou,
+    tianshou_window,
+)
 from analysis.stats import bootstrap_ci
 
 TABLE_COLUMNS = [
@@ -47,10 +56,14 @@ TABLE_COLUMNS = [
     "stochastic_ci_low",
     "stochastic_ci_high",
     "late_mean",
+    "late_stochastic_mean",
     "rlpack",
     "tianshou",
     "tianshou_std",
     "tianshou_z",
+    "tianshou_late",
+    "tianshou_late_std",
+    "tianshou_late_z",
     "cleanrl",
     "cleanrl_std",
     "verdict_rlpack",
@@ -116,6 +129,7 @@ def aggregate(
     algos = sorted(set(algos or []) | set(df["algo"]))
     tasks = sorted(set(tasks or []) | set(df["task"]))
     ref_rl, ref_ts, ref_cr = rlpack(), tianshou(), cleanrl()
+    ref_late = tianshou_window()
     rows = []
     for task in tasks:
         for algo in algos:
@@ -128,6 +142,8 @@ def aggregate(
                 "rlpack": ref_rl.get(key),
                 "tianshou": ref_ts.get(key, (None, None))[0],
                 "tianshou_std": ref_ts.get(key, (None, None))[1],
+                "tianshou_late": ref_late.get(key, (None, None))[0],
+                "tianshou_late_std": ref_late.get(key, (None, None))[1],
                 "cleanrl": ref_cr.get(key, (None, None))[0],
                 "cleanrl_std": ref_cr.get(key, (None, None))[1],
             }
@@ -165,6 +181,18 @@ def aggregate(
                         ts_mean = row["stochastic_mean"]
                 row["verdict_tianshou"] = _verdict(ts_high, row["tianshou"])
                 row["tianshou_z"] = _z(ts_mean, row["tianshou"], row["tianshou_std"])
+                # the same comparison over the last 100k steps, on the same metric: a seed's
+                # mean over many evaluations is far less noisy than one 10-episode evaluation
+                late_sampled = cell["late_return_stochastic"].to_numpy(float)
+                if len(late_sampled) and not pd.isna(late_sampled).any():
+                    row["late_stochastic_mean"] = late_sampled.mean()
+                late_mean = row.get("late_stochastic_mean")
+                if row.get("tianshou_metric") != "stochastic":
+                    late_mean = row["late_mean"]
+                if late_mean is not None and not pd.isna(late_mean):
+                    row["tianshou_late_z"] = _z(
+                        late_mean, row["tianshou_late"], row["tianshou_late_std"]
+                    )
                 row["verdict"] = _overall(
                     [row["verdict_rlpack"], row["verdict_tianshou"], row["verdict_cleanrl"]]
                 )
@@ -206,6 +234,40 @@ def _matrix_cell(row: pd.Series) -> str:
         return row["verdict"]
     text = f"{row['mean']:.1f} ± {row['std']:.1f} ({row['n_seeds']})"
     return text if row["verdict"] == "no reference" else f"{text} {row['verdict']}"
+
+
+def _late_section(table: pd.DataFrame) -> list[str]:
+    """Our last 10 evaluations beside Tianshou's mean over its last 100k steps, per cell."""
+    rows = table[table["tianshou_late"].notna() & (table["n_seeds"] > 0)]
+    if rows.empty:
+        return []
+    lines = [
+        "",
+        "## Last 100k steps vs Tianshou",
+        "",
+        "One final evaluation is 10 episodes of a policy that still moves; a run's mean over "
+        "its last 100k steps is a steadier reading. *last 10*: the mean over seeds of each "
+        "run's last 10 evaluations, i.e. over (400k, 500k], on the metric in *on* (as in the "
+        "cells above: sampled actions for PPO/TRPO/A2C where every seed recorded them). "
+        "*Tianshou, last 100k*: its 10 seeds' mean ± std of each seed's mean test return over "
+        "(400k, 500k] (20 evaluations for DDPG/TD3/SAC, 3 for PPO/TRPO/A2C; no std for TRPO, "
+        "whose per-seed curves were not published; values rounded to 0.1, so Reacher's "
+        "spreads are coarse). *z*: (last 10 − Tianshou) / Tianshou's std, beside the final "
+        "return's z from the cells above. Diagnostics: verdicts never use them.",
+        "",
+        "| task | algo | n | last 10 | on | Tianshou, last 100k | z, last 100k | z, final |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows.itertuples():
+        sampled = r.tianshou_metric == "stochastic"
+        ours = r.late_stochastic_mean if sampled else r.late_mean
+        spread = "" if pd.isna(r.tianshou_late_std) else f" ± {r.tianshou_late_std:.1f}"
+        lines.append(
+            f"| {r.task} | {r.algo} | {r.n_seeds} | {_fmt(ours)} | {r.tianshou_metric} | "
+            f"{r.tianshou_late:.1f}{spread} | {_fmt(r.tianshou_late_z, 2)} | "
+            f"{_fmt(r.tianshou_z, 2)} |"
+        )
+    return lines
 
 
 def to_markdown(table: pd.DataFrame, runtimes: pd.DataFrame, runs: Runs, suite: str) -> str:
@@ -280,6 +342,7 @@ def to_markdown(table: pd.DataFrame, runtimes: pd.DataFrame, runs: Runs, suite: 
                 f"{cr} | {r.verdict_rlpack} | {r.verdict_tianshou} | {metric} | "
                 f"{r.verdict_cleanrl} |"
             )
+        lines += _late_section(table)
     if not runtimes.empty:
         lines += [
             "",

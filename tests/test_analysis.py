@@ -225,6 +225,40 @@ def test_last_ten_evaluations_are_a_diagnostic_beside_the_final_return(tmp_path)
     assert row["mean"] == 1825.0 and row["verdict"] == "below"  # verdicts use the final return
 
 
+def test_last_100k_is_compared_with_tianshous_window_on_the_verdicts_metric(tmp_path):
+    # Tianshou Hopper over (400k, 500k]: PPO 1836.4 ± 544.6 (sampled), SAC 3296.5 ± 322.9
+    # (deterministic), TRPO 938.5 without a std
+    def evals(run, det, sampled):
+        frame = {"step": [10_000 * i for i in range(12)], "return_mean": det}
+        if sampled is not None:
+            frame["stochastic_return_mean"] = sampled
+        pd.DataFrame(frame).to_csv(run / "eval.csv", index=False)
+
+    ppo = make_run(tmp_path, "ppo", "Hopper-v4", 0, 3000.0, stochastic=2000.0)
+    evals(ppo, [3000.0] * 12, [0.0, 0.0] + [2381.0] * 10)  # only the last 10 count
+    sac = make_run(tmp_path, "sac", "Hopper-v4", 0, 3000.0, stochastic=3100.0)
+    evals(sac, [0.0, 0.0] + [2650.7] * 10, [5000.0] * 12)
+    trpo = make_run(tmp_path, "trpo", "Hopper-v4", 0, 900.0, stochastic=900.0)
+    evals(trpo, [900.0] * 12, [900.0] * 12)
+    # a2c: sampled final, but one of the last 10 evaluations lacks a sampled return
+    a2c = make_run(tmp_path, "a2c", "Hopper-v4", 0, 800.0, stochastic=800.0)
+    evals(a2c, [800.0] * 12, [800.0] * 11 + [None])
+    table = aggregate(load_runs(tmp_path, "s")).set_index("algo")
+    assert table.loc["ppo", "late_stochastic_mean"] == 2381.0
+    assert abs(table.loc["ppo", "tianshou_late_z"] - (2381.0 - 1836.4) / 544.6) < 1e-9
+    assert abs(table.loc["sac", "tianshou_late_z"] - (2650.7 - 3296.5) / 322.9) < 1e-9
+    assert table.loc["trpo", "tianshou_late"] == 938.5
+    assert pd.isna(table.loc["trpo", "tianshou_late_z"])  # no published spread
+    # judged on sampled returns, but no sampled window: no z rather than another metric's
+    assert table.loc["a2c", "tianshou_metric"] == "stochastic"
+    assert pd.isna(table.loc["a2c", "late_stochastic_mean"])
+    assert pd.isna(table.loc["a2c", "tianshou_late_z"])
+    assert analysis_main(["table", "--suite", "s", "--results", str(tmp_path)]) == 0
+    page = (tmp_path / "s" / "table.md").read_text()
+    assert "| Hopper-v4 | ppo | 1 | 2381.0 | stochastic | 1836.4 ± 544.6 | 1.00 |" in page
+    assert "| Hopper-v4 | trpo | 1 | 900.0 | stochastic | 938.5 | — |" in page
+
+
 def test_tianshou_on_policy_cells_are_judged_on_the_sampled_policy(tmp_path):
     # Tianshou Hopper: PPO 1975.8, A2C 729.2 (sampled-policy returns), SAC 3153.8 (deterministic)
     for seed, (det, sampled) in enumerate([(1000.0, 2500.0), (1100.0, 2600.0)]):
