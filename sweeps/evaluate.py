@@ -39,6 +39,13 @@ def load_run(run_dir: Path):
     if not config_path.is_file():
         raise SystemExit(f"error: {run_dir} is not a run folder (no config.yaml)")
     if not (policy_path / "saved_model.pb").is_file():
+        if (run_dir / "summary.json").is_file():
+            # a run committed to git: its small files travel, policy/ does not (.gitignore)
+            raise SystemExit(
+                f"error: {run_dir} is finished but its saved policy (policy/) is not here: git does"
+                " not carry policies, so evaluate it where it ran, or re-run it"
+                " (make bench ALGOS=... TASKS=... SEEDS=... RESULTS=<elsewhere>)"
+            )
         raise SystemExit(f"error: {run_dir} has no saved policy (policy/): is the run finished?")
     from sweeps.config import env_options
 

@@ -80,6 +80,14 @@ def test_evaluate_refuses_a_folder_without_policy(cli, tmp_path):
     assert out.returncode != 0 and "not a run folder" in out.stderr
 
 
+def test_evaluate_explains_a_finished_run_without_its_policy(cli, tmp_path):
+    # a run cloned from git: config and summary came along, policy/ is git-ignored
+    (tmp_path / "config.yaml").write_text("task: Hopper-v4\n")
+    (tmp_path / "summary.json").write_text("{}")
+    out = cli("-m", "sweeps.evaluate", str(tmp_path))
+    assert out.returncode != 0 and "git does not carry policies" in out.stderr
+
+
 def test_tensorboard_scalars_are_written(finished_run):
     tags = set()
     for path in (finished_run.spec.run_dir / "tb").glob("events.out.tfevents*"):
