@@ -69,8 +69,8 @@ compare: $(STAMP)
 
 ## evaluate / video: reload a run's saved policy (RUN=<run folder>)
 evaluate: $(STAMP)
-	@test -n "$(RUN)" || { echo "usage: make evaluate RUN=<run folder> [EPISODES=10]"; exit 2; }
-	$(PY) -m sweeps.evaluate $(RUN) --episodes $(EPISODES)
+	@test -n "$(RUN)" || { echo "usage: make evaluate RUN=<run folder> [EPISODES=10] [EVAL_SETS=0,1,2]"; exit 2; }
+	$(PY) -m sweeps.evaluate $(RUN) --episodes $(EPISODES) $(if $(EVAL_SETS),--eval-sets $(EVAL_SETS))
 
 video: $(STAMP)
 	@test -n "$(RUN)" || { echo "usage: make video RUN=<run folder>"; exit 2; }

@@ -9,6 +9,13 @@ tasks report them in ``info`` as ``reward_*``, e.g. Ant's ``reward_forward``, ``
 fraction of the bound, and the share of action components at the bound). Two policies with the
 same return can differ in all of these: a run that "collapsed" may still walk, paying for it in
 control cost.
+
+    python -m sweeps.evaluate RUN_DIR --eval-sets 0,1,2,3,4,5 [--last 10]
+
+Evaluates the policy instead on the exact episodes (reset seeds) that the last ``--last``
+evaluations of a run with each of those seeds used, one line per seed. Every algorithm's run with
+seed k meets the same evaluation episodes (a paired design), so a hard set lowers every seed-k cell
+alike; one fixed policy's return across the sets measures how hard each set is.
 """
 
 from __future__ import annotations
@@ -82,6 +89,44 @@ def rollout(env, policy, seed: int) -> dict[str, float]:
     return stats
 
 
+def parse_seeds(text: str) -> list[int]:
+    try:
+        seeds = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        seeds = []
+    if not seeds or min(seeds) < 0:
+        raise SystemExit(
+            f"error: --eval-sets {text!r}: give run seeds as non-negative integers, e.g. 0,1,2"
+        )
+    return seeds
+
+
+def eval_set_indices(run_dir: Path, last: int) -> tuple[list[int], int]:
+    """The last ``last`` evaluation indices (one per eval.csv row) and episodes per evaluation."""
+    config = yaml.safe_load((run_dir / "config.yaml").read_text())
+    eval_csv = run_dir / "eval.csv"
+    if not eval_csv.is_file():
+        raise SystemExit(f"error: {run_dir} has no eval.csv, which --eval-sets reads")
+    count = sum(1 for _ in eval_csv.open()) - 1  # rows after the header, one per evaluation
+    return list(range(max(0, count - last), count)), int(config["eval_episodes"])
+
+
+def report_eval_sets(run_dir: Path, task: str, env, policy, seeds: list[int], last: int) -> int:
+    from sweeps.runner import eval_seeds
+
+    indices, episodes = eval_set_indices(run_dir, last)
+    print(
+        f"{run_dir}: {task}, the episodes of evaluations {indices[0]}-{indices[-1]} "
+        f"({len(indices) * episodes} per set) of runs with each seed:"
+    )
+    for seed in seeds:
+        resets = [s for k in indices for s in eval_seeds(seed, k, episodes)]
+        returns = [rollout(env, policy, s)["return"] for s in resets]
+        sem = np.std(returns, ddof=1) / np.sqrt(len(returns)) if len(returns) > 1 else 0.0
+        print(f"  set of seed {seed}: return {np.mean(returns):.2f} ± {sem:.2f} (standard error)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m sweeps.evaluate",
@@ -91,13 +136,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("run_dir", type=Path)
     parser.add_argument("--episodes", type=int, default=10)
     parser.add_argument("--seed", type=int, default=12345)
+    parser.add_argument(
+        "--eval-sets",
+        help="comma-separated run seeds: evaluate on the episodes their runs' evaluations used",
+    )
+    parser.add_argument("--last", type=int, default=10, help="with --eval-sets: last N evaluations")
     args = parser.parse_args(argv)
     if args.episodes < 1:
         raise SystemExit("error: --episodes must be >= 1")
+    eval_set_seeds = parse_seeds(args.eval_sets) if args.eval_sets is not None else None
+    if args.last < 1:
+        raise SystemExit("error: --last must be >= 1")
     task, policy, options = load_run(args.run_dir)
     from envs import make_env
 
     env = make_env(task, **options)
+    if eval_set_seeds is not None:
+        return report_eval_sets(args.run_dir, task, env, policy, eval_set_seeds, args.last)
     episodes = [rollout(env, policy, args.seed + i) for i in range(args.episodes)]
     mean = {key: float(np.mean([e.get(key, 0.0) for e in episodes])) for key in episodes[0]}
     returns = [e["return"] for e in episodes]

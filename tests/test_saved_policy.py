@@ -75,6 +75,25 @@ def test_rollout_splits_the_return_into_the_tasks_reward_terms():
     assert stats["reward_dist"] + stats["reward_ctrl"] == pytest.approx(stats["return"], rel=1e-5)
 
 
+def test_evaluate_on_other_seeds_evaluation_sets(cli, finished_run):
+    # the episodes of the run's own evaluations under its own seed reproduce its eval.csv
+    import pandas as pd
+
+    run_dir = finished_run.spec.run_dir
+    out = cli("-m", "sweeps.evaluate", str(run_dir), "--eval-sets", "0,3", "--last", "1")
+    assert out.returncode == 0, out.stderr
+    lines = [line for line in out.stdout.splitlines() if "set of seed" in line]
+    assert len(lines) == 2
+    last = pd.read_csv(run_dir / "eval.csv")["return_mean"].iloc[-1]
+    own = float(lines[0].split("return ")[1].split(" ")[0])
+    assert finished_run.spec.seed == 0 and own == pytest.approx(last, abs=0.01)
+
+
+def test_evaluate_rejects_bad_eval_sets(cli, finished_run):
+    out = cli("-m", "sweeps.evaluate", str(finished_run.spec.run_dir), "--eval-sets", "a,1")
+    assert out.returncode != 0 and "non-negative integers" in out.stderr
+
+
 def test_evaluate_refuses_a_folder_without_policy(cli, tmp_path):
     out = cli("-m", "sweeps.evaluate", str(tmp_path))
     assert out.returncode != 0 and "not a run folder" in out.stderr
