@@ -21,6 +21,7 @@ alike; one fixed policy's return across the sets measures how hard each set is.
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import sys
 from pathlib import Path
@@ -103,12 +104,11 @@ def parse_seeds(text: str) -> list[int]:
 
 def eval_set_indices(run_dir: Path, last: int) -> tuple[list[int], int]:
     """The last ``last`` evaluation indices (one per eval.csv row) and episodes per evaluation."""
-    config = yaml.safe_load((run_dir / "config.yaml").read_text())
     eval_csv = run_dir / "eval.csv"
-    if not eval_csv.is_file():
-        raise SystemExit(f"error: {run_dir} has no eval.csv, which --eval-sets reads")
-    count = sum(1 for _ in eval_csv.open()) - 1  # rows after the header, one per evaluation
-    return list(range(max(0, count - last), count)), int(config["eval_episodes"])
+    rows = list(csv.DictReader(eval_csv.open())) if eval_csv.is_file() else []
+    if not rows:
+        raise SystemExit(f"error: {run_dir} has no evaluations in eval.csv for --eval-sets")
+    return list(range(max(0, len(rows) - last), len(rows))), int(rows[-1]["episodes"])
 
 
 def report_eval_sets(run_dir: Path, task: str, env, policy, seeds: list[int], last: int) -> int:
