@@ -105,7 +105,10 @@ def parse_seeds(text: str) -> list[int]:
 def eval_set_indices(run_dir: Path, last: int) -> tuple[list[int], int]:
     """The last ``last`` evaluation indices (one per eval.csv row) and episodes per evaluation."""
     eval_csv = run_dir / "eval.csv"
-    rows = list(csv.DictReader(eval_csv.open())) if eval_csv.is_file() else []
+    rows = []
+    if eval_csv.is_file():
+        with eval_csv.open() as f:
+            rows = list(csv.DictReader(f))
     if not rows:
         raise SystemExit(f"error: {run_dir} has no evaluations in eval.csv for --eval-sets")
     return list(range(max(0, len(rows) - last), len(rows))), int(rows[-1]["episodes"])
