@@ -50,6 +50,7 @@ class Config:
     noise_type: str = "gaussian"  # "gaussian" or "ou" (Ornstein-Uhlenbeck)
     exploration_noise: float = 0.1  # Gaussian std / OU sigma, fraction of the half-range
     ou_theta: float = 0.15
+    preact_penalty: float = 0.0  # λ·mean(pre-tanh²) in the actor loss; 0 = reference
     train_freq: int = 1  # env steps between training calls; each call does train_freq updates
     jit_compile: bool = True  # XLA-compile the update (measured faster on CPU)
 

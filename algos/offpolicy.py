@@ -307,11 +307,21 @@ class DeterministicActorCritic(OffPolicyAgent):
     the actor ascends Q_1(s, μ(s)) and all targets move by Polyak averaging.
     Config fields used: hidden_sizes, actor_lr, critic_lr, adam_eps, gamma, tau, batch_size,
     exploration_noise, jit_compile, and (optional) noise_type, ou_theta, target_noise,
-    noise_clip, policy_delay.
+    noise_clip, policy_delay, preact_penalty.
+
+    A tanh actor can saturate: once its pre-activations are large, tanh' is 0 in float32 and
+    the critic's gradient no longer reaches the actor, whatever the critic prefers (seen on
+    InvertedDoublePendulum for TD3 and DDPG, results/ablations/README.md). Two statistics watch
+    for it at no extra cost, from the target actor's pre-activations on the batch's next
+    observations (computed for the critic target anyway): ``target_preact_abs``, their mean
+    absolute value, and ``target_saturated``, the fraction of action components with
+    |tanh| > 0.999. ``preact_penalty`` λ > 0 adds λ·mean(pre²) of the actor to its loss, which
+    pulls a saturated actor back to where tanh passes gradient; 0 (the default) is the reference
+    algorithm.
     """
 
     n_critics = 1
-    stat_names = ("critic_loss", "actor_loss", "q_mean")
+    stat_names = ("critic_loss", "actor_loss", "q_mean", "target_preact_abs", "target_saturated")
 
     def __init__(self, obs_dim: int, act_dim: int, config: Any, **kwargs: Any) -> None:
         super().__init__(obs_dim, act_dim, config, **kwargs)
@@ -331,6 +341,7 @@ class DeterministicActorCritic(OffPolicyAgent):
         self.noise_clip = float(getattr(cfg, "noise_clip", 0.0))
         self.policy_delay = int(getattr(cfg, "policy_delay", 1))
         self.noise_type = getattr(cfg, "noise_type", "gaussian")
+        self.preact_penalty = float(getattr(cfg, "preact_penalty", 0.0))
         self.ou_state = np.zeros(act_dim, np.float32)
         self.last_actor_loss = tf.Variable(0.0, trainable=False, name="last_actor_loss")
         self._setup_common()
@@ -355,7 +366,8 @@ class DeterministicActorCritic(OffPolicyAgent):
     def _update_step(self, obs, actions, rewards, next_obs, terminated):
         cfg = self.config
         self.num_updates.assign_add(1)
-        next_a = tf.tanh(self.actor_target(next_obs))
+        next_pre = self.actor_target(next_obs)
+        next_a = tf.tanh(next_pre)
         if self.target_noise > 0:
             noise = self.tf_rng.normal(tf.shape(next_a)) * self.target_noise
             noise = tf.clip_by_value(noise, -self.noise_clip, self.noise_clip)
@@ -371,8 +383,11 @@ class DeterministicActorCritic(OffPolicyAgent):
         def actor_step() -> tf.Tensor:
             actor_vars = self.actor.trainable_variables
             with tf.GradientTape() as tape:
-                q_pi = self.critics(obs, tf.tanh(self.actor(obs)), slice(0, 1))[0]
+                pre = self.actor(obs)
+                q_pi = self.critics(obs, tf.tanh(pre), slice(0, 1))[0]
                 actor_loss = -tf.reduce_mean(q_pi)
+                if self.preact_penalty > 0:  # decided when tracing: λ = 0 adds nothing
+                    actor_loss += self.preact_penalty * tf.reduce_mean(tf.square(pre))
             self.actor_opt.apply(tape.gradient(actor_loss, actor_vars))
             polyak(self.actor_target.trainable_variables, actor_vars, cfg.tau)
             polyak(self.critics_target.trainable_variables, critic_vars, cfg.tau)
@@ -387,7 +402,15 @@ class DeterministicActorCritic(OffPolicyAgent):
                 actor_step,
                 lambda: tf.identity(self.last_actor_loss),
             )
-        return [critic_loss, tf.identity(self.last_actor_loss), tf.reduce_mean(q)]
+        # before the target smoothing noise: the policy's own actions
+        saturated = tf.reduce_mean(tf.cast(tf.abs(next_pre) > np.arctanh(0.999), tf.float32))
+        return [
+            critic_loss,
+            tf.identity(self.last_actor_loss),
+            tf.reduce_mean(q),
+            tf.reduce_mean(tf.abs(next_pre)),
+            saturated,
+        ]
 
     def numpy_state(self) -> dict:
         return {**super().numpy_state(), "ou_state": self.ou_state.tolist()}
@@ -412,3 +435,5 @@ def check_common(cfg: Any) -> None:
         raise ValueError(f"hidden_sizes must be positive layer widths, got {cfg.hidden_sizes}")
     if getattr(cfg, "exploration_noise", 0.0) < 0:
         raise ValueError(f"exploration_noise must be >= 0, got {cfg.exploration_noise!r}")
+    if getattr(cfg, "preact_penalty", 0.0) < 0:
+        raise ValueError(f"preact_penalty must be >= 0, got {cfg.preact_penalty!r}")

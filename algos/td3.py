@@ -55,6 +55,7 @@ class Config:
     target_noise: float = 0.2
     noise_clip: float = 0.5
     policy_delay: int = 2
+    preact_penalty: float = 0.0  # λ·mean(pre-tanh²) in the actor loss; 0 = reference
     train_freq: int = 1  # env steps between training calls; each call does train_freq updates
     jit_compile: bool = True  # XLA-compile the update (measured faster on CPU)
 

@@ -89,7 +89,10 @@ class Recorder:
         atomic_write(self.run_dir / "eval.csv", _csv_text(EVAL_COLUMNS, self.eval_rows))
         atomic_write(self.run_dir / "train.csv", _csv_text(TRAIN_COLUMNS, self.train_rows))
         if self.update_rows:
-            stats = tuple(k for k in self.update_rows[0] if k not in UPDATE_COLUMNS)
+            # every row's keys: a run resumed under a newer version may log more statistics
+            stats = tuple(
+                dict.fromkeys(k for row in self.update_rows for k in row if k not in UPDATE_COLUMNS)
+            )
             atomic_write(
                 self.run_dir / "updates.csv", _csv_text(UPDATE_COLUMNS + stats, self.update_rows)
             )

@@ -39,3 +39,59 @@ def test_termination_stops_bootstrapping_truncation_does_not():
     y = np.array([0, 0, 0.99 * q_next[2], 0.99 * q_next[3]])
     expected = ((q - y) ** 2).mean(1).sum()
     assert agent.update(b)["critic_loss"] == pytest.approx(expected, rel=1e-4)
+
+
+def _saturated_td3(penalty: float) -> tuple[TD3, dict]:
+    """A TD3 whose actor (and target actor) output pre-tanh ≈ +50: tanh' is 0 in float32."""
+    cfg = Config(
+        hidden_sizes=[16, 16],
+        jit_compile=False,
+        policy_delay=1,
+        actor_lr=1e-2,
+        preact_penalty=penalty,
+    )
+    agent = TD3(4, 1, cfg, seed=0)
+    for actor in (agent.actor, agent.actor_target):
+        actor.weights[-1].assign(np.zeros_like(actor.weights[-1].numpy()))
+        actor.biases[-1].assign(np.full_like(actor.biases[-1].numpy(), 50.0))
+    rng = np.random.default_rng(0)
+    b = {
+        "obs": rng.normal(size=(64, 4)),
+        "actions": rng.uniform(-1, 1, (64, 1)),
+        "rewards": rng.normal(size=64),
+        "next_obs": rng.normal(size=(64, 4)),
+        "terminated": np.zeros(64),
+    }
+    return agent, b
+
+
+def test_saturation_statistics_report_a_saturated_actor():
+    agent, b = _saturated_td3(0.0)
+    stats = agent.update(b)
+    assert stats["target_saturated"] == 1.0
+    assert stats["target_preact_abs"] == pytest.approx(50.0, rel=1e-3)
+    fresh = TD3(4, 1, Config(hidden_sizes=[16, 16], jit_compile=False), seed=0)
+    stats = fresh.update(b)
+    assert stats["target_saturated"] == 0.0 and stats["target_preact_abs"] < 3.0
+
+
+def test_saturated_actor_is_stuck_without_the_penalty_and_recovers_with_it():
+    # without the penalty no gradient reaches a saturated actor, whatever the critic says
+    stuck, b = _saturated_td3(0.0)
+    before = [v.numpy().copy() for v in stuck.actor.trainable_variables]
+    for _ in range(5):
+        stuck.update(b)
+    after = [v.numpy() for v in stuck.actor.trainable_variables]
+    assert all(np.array_equal(x, y) for x, y in zip(before, after, strict=True))
+    # λ·mean(pre²) pulls the pre-activations back towards where tanh passes gradient
+    freed, b = _saturated_td3(1e-3)
+    obs = b["obs"].astype(np.float32)
+    pre0 = freed.actor(obs).numpy().mean()
+    for _ in range(200):
+        freed.update(b)
+    assert freed.actor(obs).numpy().mean() < pre0 - 1.0
+
+
+def test_preact_penalty_must_not_be_negative():
+    with pytest.raises(ValueError, match="preact_penalty must be >= 0"):
+        Config(preact_penalty=-0.1)
