@@ -55,6 +55,42 @@ def _csv_text(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
+class UpdateMeans:
+    """Sums of the update statistics since the last ``updates.csv`` row, and their means.
+
+    Counted per statistic: a run resumed under a newer version can report a statistic its
+    earlier calls did not, and its mean must cover only the calls that reported it.
+    """
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.sums: dict[str, float] = {}
+        self.counts: dict[str, int] = {}
+
+    def add(self, stats: dict[str, float]) -> None:
+        self.calls += 1
+        for key, value in stats.items():
+            self.sums[key] = self.sums.get(key, 0.0) + float(value)
+            self.counts[key] = self.counts.get(key, 0) + 1
+
+    def pop(self) -> tuple[int, dict[str, float]]:
+        """(training calls, mean of each statistic) since the last pop; starts afresh."""
+        calls, means = self.calls, {k: v / self.counts[k] for k, v in self.sums.items()}
+        self.calls, self.sums, self.counts = 0, {}, {}
+        return calls, means
+
+    def state(self) -> dict[str, Any]:
+        return {"update_sums": self.sums, "update_count": self.calls, "update_counts": self.counts}
+
+    def load(self, state: dict[str, Any]) -> None:
+        """From a checkpoint's state; older checkpoints lack some keys (absent: nothing yet)."""
+        self.sums = {k: float(v) for k, v in state.get("update_sums", {}).items()}
+        self.calls = int(state.get("update_count", 0))
+        # checkpoints made before per-statistic counts: every statistic came from every call
+        counts = state.get("update_counts") or dict.fromkeys(self.sums, self.calls)
+        self.counts = {k: int(v) for k, v in counts.items()}
+
+
 class Recorder:
     """Collects rows in memory and flushes whole files atomically."""
 

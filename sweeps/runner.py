@@ -27,7 +27,7 @@ from envs.state import get_vector_state, set_vector_state
 from sweeps import checkpoint
 from sweeps.config import RunSpec, env_options
 from sweeps.provenance import provenance
-from sweeps.recorder import Recorder
+from sweeps.recorder import Recorder, UpdateMeans
 
 provenance()  # pin the commit now, while this process loads the code it will run
 
@@ -164,8 +164,7 @@ class Run:
         self.eval_index = 0
         self.last_update: dict[str, float] = {}
         # sums of the update statistics since the last evaluation: their means go to updates.csv
-        self.update_sums: dict[str, float] = {}
-        self.update_count = 0
+        self.update_means = UpdateMeans()
         self.extra_state: dict[str, Any] = {}  # loop-owned state to checkpoint (replay buffer)
         self.last_checkpoint_step = 0
         # time bookkeeping; *_before are the totals of earlier sessions of a resumed run
@@ -187,11 +186,8 @@ class Run:
     # -- evaluation -----------------------------------------------------------------------
     def _evaluate(self) -> None:
         t0 = time.perf_counter()
-        if self.update_count:
-            n = self.update_count
-            means = {k: v / n for k, v in self.update_sums.items()}
-            self.recorder.add_updates(self.step, n, means)
-            self.update_sums, self.update_count = {}, 0
+        if self.update_means.calls:
+            self.recorder.add_updates(self.step, *self.update_means.pop())
         seeds = eval_seeds(self.spec.seed, self.eval_index, self.spec.eval_episodes)
         returns, lengths = evaluate(self.agent, self.eval_env, seeds)
         row = {
@@ -305,10 +301,7 @@ class Run:
     def after_update(self, stats: dict[str, float]) -> None:
         """Keep the update's statistics; a non-finite loss fails the run."""
         self.last_update = stats
-        sums = self.update_sums
-        for key, value in stats.items():
-            sums[key] = sums.get(key, 0.0) + float(value)
-        self.update_count += 1
+        self.update_means.add(stats)
         if self.step - self._tb_last_update_step >= 1000:  # at most one point per 1000 steps
             self._tb_last_update_step = self.step
             for key, value in stats.items():
@@ -356,8 +349,7 @@ class Run:
             "eval_rows": self.recorder.eval_rows,
             "train_rows": self.recorder.train_rows,
             "update_rows": self.recorder.update_rows,
-            "update_sums": self.update_sums,
-            "update_count": self.update_count,
+            **self.update_means.state(),
             "agent": self.agent.numpy_state(),
             "env": get_vector_state(self.env),
             "action_space_rng": self.env.action_space.np_random.bit_generator.state,
@@ -386,8 +378,7 @@ class Run:
             self.recorder.train_rows = list(state["train_rows"])
             # absent from checkpoints made before updates.csv existed
             self.recorder.update_rows = list(state.get("update_rows", []))
-            self.update_sums = {k: float(v) for k, v in state.get("update_sums", {}).items()}
-            self.update_count = int(state.get("update_count", 0))
+            self.update_means.load(state)
             # checkpoints made before segments were recorded: the first segment's origin unknown
             earlier = state.get("segments") or [{"from_step": 0, "provenance": "not recorded"}]
             self.segments = [*earlier, {"from_step": self.step, **provenance()}]
