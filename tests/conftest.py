@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -67,3 +68,15 @@ def toy_algo():
     yield install
     for path in installed:
         path.unlink(missing_ok=True)
+
+
+def random_batch(n: int, obs_dim: int, act_dim: int, seed: int = 0) -> dict:
+    """An off-policy batch of random transitions, none terminated."""
+    rng = np.random.default_rng(seed)
+    return {
+        "obs": rng.normal(size=(n, obs_dim)),
+        "actions": rng.uniform(-1, 1, (n, act_dim)),
+        "rewards": rng.normal(size=n),
+        "next_obs": rng.normal(size=(n, obs_dim)),
+        "terminated": np.zeros(n),
+    }

@@ -2,6 +2,7 @@ import numpy as np
 import tensorflow as tf
 
 from algos.sac import SAC, Config
+from tests.conftest import random_batch
 
 
 def test_log_prob_is_the_squashed_gaussian_density():
@@ -23,14 +24,7 @@ def test_log_prob_is_the_squashed_gaussian_density():
 
 def test_temperature_falls_when_entropy_is_above_target():
     agent = SAC(3, 1, Config(hidden_sizes=[16, 16], jit_compile=False), seed=0)
-    rng = np.random.default_rng(0)
-    b = {
-        "obs": rng.normal(size=(64, 3)),
-        "actions": rng.uniform(-1, 1, (64, 1)),
-        "rewards": rng.normal(size=64),
-        "next_obs": rng.normal(size=(64, 3)),
-        "terminated": np.zeros(64),
-    }
+    b = random_batch(64, 3, 1)
     stats = [agent.update(b) for _ in range(5)]
     assert stats[0]["entropy"] > -1.0  # initial policy is wide: entropy above -dim(A)
     assert float(np.exp(agent.log_alpha.numpy())) < 1.0

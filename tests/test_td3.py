@@ -2,18 +2,12 @@ import numpy as np
 import pytest
 
 from algos.td3 import TD3, Config
+from tests.conftest import random_batch
 
 
 def test_actor_and_targets_move_only_every_policy_delay_updates():
     agent = TD3(4, 2, Config(hidden_sizes=[16, 16], jit_compile=False), seed=0)
-    rng = np.random.default_rng(0)
-    b = {
-        "obs": rng.normal(size=(32, 4)),
-        "actions": rng.uniform(-1, 1, (32, 2)),
-        "rewards": rng.normal(size=32),
-        "next_obs": rng.normal(size=(32, 4)),
-        "terminated": np.zeros(32),
-    }
+    b = random_batch(32, 4, 2)
     w = agent.actor.weights[0]
     t = agent.critics_target.trainable_variables[0]
     w0, t0 = w.numpy().copy(), t.numpy().copy()
@@ -54,14 +48,7 @@ def _saturated_td3(penalty: float) -> tuple[TD3, dict]:
     for actor in (agent.actor, agent.actor_target):
         actor.weights[-1].assign(np.zeros_like(actor.weights[-1].numpy()))
         actor.biases[-1].assign(np.full_like(actor.biases[-1].numpy(), 50.0))
-    rng = np.random.default_rng(0)
-    b = {
-        "obs": rng.normal(size=(64, 4)),
-        "actions": rng.uniform(-1, 1, (64, 1)),
-        "rewards": rng.normal(size=64),
-        "next_obs": rng.normal(size=(64, 4)),
-        "terminated": np.zeros(64),
-    }
+    b = random_batch(64, 4, 1)
     return agent, b
 
 
