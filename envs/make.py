@@ -12,8 +12,26 @@ from gymnasium.vector import AutoresetMode
 from envs.registry import resolve_task
 from envs.state import Restorable
 
+CONTACT_FORCES = ("observed", "zeroed")
+# Tasks whose observation ends with MuJoCo's external contact forces (cfrc_ext, 6 per body).
+CONTACT_FORCE_TASKS = ("Humanoid", "HumanoidStandup")
 
-def _build(task: str, action_scaling: bool = False, **kwargs) -> gym.Env:
+
+def has_contact_forces(task: str) -> bool:
+    """Whether ``task``'s observation ends with the contact forces ``contact_forces`` can zero."""
+    return resolve_task(task).split("-")[0] in CONTACT_FORCE_TASKS
+
+
+def _build(
+    task: str, action_scaling: bool = False, contact_forces: str = "observed", **kwargs
+) -> gym.Env:
+    if contact_forces not in CONTACT_FORCES:
+        raise ValueError(f"contact_forces must be one of {CONTACT_FORCES}, got {contact_forces!r}")
+    if contact_forces == "zeroed" and not has_contact_forces(task):
+        raise ValueError(
+            f"contact_forces='zeroed' needs a task that observes contact forces "
+            f"({', '.join(CONTACT_FORCE_TASKS)}), got {task!r}"
+        )
     with warnings.catch_warnings():
         # Gymnasium warns that -v4 is "out of date" (-v4 is this benchmark's deliberate default)
         # and that float64 bounds lose precision as float32 (intended: observations are float32).
@@ -24,11 +42,34 @@ def _build(task: str, action_scaling: bool = False, **kwargs) -> gym.Env:
         space = env.observation_space
         if isinstance(space, gym.spaces.Box) and space.dtype != np.float32:
             env = gym.wrappers.DtypeObservation(env, np.float32)
+    if contact_forces == "zeroed":
+        env = ZeroContactForces(env)
     if isinstance(env.action_space, gym.spaces.Box):
         # Gaussian policies sample unbounded actions; the env sees them clipped to the bounds
         # (in the task's units), or clipped to [-1, 1] and mapped onto the bounds.
         env = ScaleFromUnit(env) if action_scaling else ClipToBounds(env)
     return Restorable(env)
+
+
+class ZeroContactForces(gym.ObservationWrapper):
+    """Zero the trailing contact-force block of Humanoid(-Standup)'s observation.
+
+    mujoco-py 2.x never computed ``cfrc_ext`` (openai/gym#1541), so the ``-v2``/``-v3`` tasks that
+    Tianshou's references ran observed zeros there; Gymnasium computes them. Zeroing keeps the
+    observation's size, as those runs had it. The reward is untouched (``-v4`` Humanoid has no
+    contact cost; HumanoidStandup's impact cost and ``-v5``'s contact cost stay as computed).
+    """
+
+    def __init__(self, env: gym.Env) -> None:
+        super().__init__(env)
+        raw = env.unwrapped
+        structure = getattr(raw, "observation_structure", None)  # -v5 names its blocks
+        self.n_forces = int(structure["cfrc_ext"] if structure else raw.data.cfrc_ext.size)
+
+    def observation(self, observation):
+        observation = observation.copy()
+        observation[-self.n_forces :] = 0.0
+        return observation
 
 
 class ClipToBounds(gym.ActionWrapper):
@@ -65,17 +106,23 @@ class ScaleFromUnit(gym.ActionWrapper):
 
 
 def make_env(
-    task: str, seed: int | None = None, *, action_scaling: bool = False, **kwargs
+    task: str,
+    seed: int | None = None,
+    *,
+    action_scaling: bool = False,
+    contact_forces: str = "observed",
+    **kwargs,
 ) -> gym.Env:
     """One environment: float32 observations, actions clipped to bounds, seeded on first reset.
 
     ``action_scaling``: the agent acts in [-1, 1], mapped onto the task's bounds
-    (:class:`ScaleFromUnit`; Box actions only).
+    (:class:`ScaleFromUnit`; Box actions only). ``contact_forces="zeroed"``: Humanoid(-Standup)
+    observe zeros for contact forces, as under mujoco-py 2.x (:class:`ZeroContactForces`).
 
     Time limits stay Gymnasium's ``TimeLimit``: ``truncated`` is True at the limit and
     ``terminated`` only when the task itself ends the episode.
     """
-    env = _build(task, action_scaling, **kwargs)
+    env = _build(task, action_scaling, contact_forces, **kwargs)
     if seed is not None:
         env.reset(seed=seed)
         env.action_space.seed(seed)
@@ -89,6 +136,7 @@ def make_vec_env(
     *,
     asynchronous: bool = False,
     action_scaling: bool = False,
+    contact_forces: str = "observed",
     **kwargs,
 ) -> gym.vector.VectorEnv:
     """``num_envs`` copies of ``task`` stepped together, seeded ``seed, seed+1, ...``.
@@ -97,7 +145,7 @@ def make_vec_env(
     returned observation is already the reset one and the episode's last observation is in
     ``info["final_obs"]``, so every step is a real transition.
     """
-    fns = [lambda: _build(task, action_scaling, **kwargs) for _ in range(num_envs)]
+    fns = [lambda: _build(task, action_scaling, contact_forces, **kwargs) for _ in range(num_envs)]
     cls = gym.vector.AsyncVectorEnv if asynchronous else gym.vector.SyncVectorEnv
     env = cls(fns, autoreset_mode=AutoresetMode.SAME_STEP)
     env.action_space.seed(seed)

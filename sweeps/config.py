@@ -25,6 +25,7 @@ RUN_KEYS = (
     "eval_episodes",
     "threads",
     "eval_stochastic",
+    "contact_forces",
 )
 
 # Settings that may differ between the sessions of one run without changing its results.
@@ -55,6 +56,7 @@ class RunSpec:
     threads: int
     checkpoint_every: int = 50_000
     eval_stochastic: bool = True  # also evaluate a stochastic policy by sampling (own RNG)
+    contact_forces: str = "observed"  # "zeroed": Humanoid(-Standup) as mujoco-py 2.x observed them
 
     @property
     def run_dir(self) -> Path:
@@ -81,6 +83,7 @@ class RunSpec:
             "threads": self.threads,
             "checkpoint_every": self.checkpoint_every,
             "eval_stochastic": self.eval_stochastic,
+            "contact_forces": self.contact_forces,
         }
 
 
@@ -173,6 +176,7 @@ def validate(cfg: dict[str, Any]) -> RunSpec:
     if not suite or "/" in suite or suite.startswith("."):
         raise ConfigError(f"suite must be a plain folder name, got {suite!r}")
     steps = _int(cfg, "steps", 1)
+    contact_forces = _contact_forces(cfg.get("contact_forces", "observed"), task)
     try:
         check_anneal_horizon(algo_config, steps)  # before any run folder is written
     except ValueError as err:
@@ -191,7 +195,22 @@ def validate(cfg: dict[str, Any]) -> RunSpec:
         threads=_int(cfg, "threads", 0),
         checkpoint_every=_int(cfg, "checkpoint_every", 0) if "checkpoint_every" in cfg else 50_000,
         eval_stochastic=_bool(cfg, "eval_stochastic") if "eval_stochastic" in cfg else True,
+        contact_forces=contact_forces,
     )
+
+
+def _contact_forces(value: Any, task: str) -> str:
+    from envs.make import CONTACT_FORCE_TASKS, CONTACT_FORCES, has_contact_forces
+
+    if value not in CONTACT_FORCES:
+        allowed = ", ".join(CONTACT_FORCES)
+        raise ConfigError(f"contact_forces must be one of {allowed}, got {value!r}")
+    if value == "zeroed" and not has_contact_forces(task):
+        raise ConfigError(
+            f"contact_forces=zeroed needs a task that observes contact forces "
+            f"({', '.join(CONTACT_FORCE_TASKS)}), got {task}"
+        )
+    return value
 
 
 def check_existing_run(spec: RunSpec) -> str | None:
@@ -234,13 +253,24 @@ def check_existing_run(spec: RunSpec) -> str | None:
     return None
 
 
-def env_options(algo: dict[str, Any]) -> dict[str, Any]:
-    """The ``envs.make_env`` / ``make_vec_env`` keywords a run's algorithm config selects.
+# Run settings added after run folders were written, with the value that reproduces what the
+# code did before the setting existed.
+ADDED_RUN_KEYS: dict[str, Any] = {"contact_forces": "observed"}
 
-    One place for training (the runner) and for reloading a saved run (evaluate, video), so a
-    policy always meets the action space it was trained in.
+
+def env_options(config: dict[str, Any]) -> dict[str, Any]:
+    """The ``envs.make_env`` / ``make_vec_env`` keywords of a run's configuration.
+
+    ``config`` is the run's resolved configuration (``RunSpec.to_dict``, a folder's
+    ``config.yaml``). One place for training (the runner) and for reloading a saved run
+    (evaluate, video), so a policy always meets the action and observation spaces it was trained
+    in; a key a folder predates takes the value that reproduces what the code did then.
     """
-    return {"action_scaling": bool(algo.get("action_scaling", False))}
+    algo = config.get("algo") if isinstance(config.get("algo"), dict) else {}
+    return {
+        "action_scaling": bool(algo.get("action_scaling", False)),
+        "contact_forces": str(config.get("contact_forces", ADDED_RUN_KEYS["contact_forces"])),
+    }
 
 
 # Algorithm fields added after run folders were written, with the value that reproduces what
@@ -255,12 +285,14 @@ ADDED_ALGO_FIELDS: dict[str, Any] = {
 
 
 def _fill_added_fields(existing: dict[str, Any], spec: RunSpec) -> None:
-    """Give a folder's config the old-behaviour values of algorithm fields added since.
+    """Give a folder's config the old-behaviour values of settings and fields added since.
 
     A folder written before e.g. ``anneal_steps`` existed annealed over the run (``0``), so it
     stays resumable and skippable under a config that says ``0``, and is refused under one that
     says otherwise. Other missing fields stay missing and show up as differences.
     """
+    for key, old_value in ADDED_RUN_KEYS.items():
+        existing.setdefault(key, old_value)
     algo = existing.get("algo")
     if not isinstance(algo, dict):
         return

@@ -36,7 +36,8 @@ def load_run(run_dir: Path):
     """(task, policy, env options) of a run folder; exits clearly if it has no saved policy.
 
     The env options are the ``make_env`` keywords the run trained with (``action_scaling``: the
-    saved policy then acts in [-1, 1], as it did in training).
+    saved policy then acts in [-1, 1], as it did in training; ``contact_forces``: it sees the
+    observations it trained on).
     """
     from sweeps.quiet import import_tensorflow
 
@@ -58,8 +59,7 @@ def load_run(run_dir: Path):
     from sweeps.config import env_options
 
     config = yaml.safe_load(config_path.read_text())
-    algo = config.get("algo") if isinstance(config.get("algo"), dict) else {}
-    return config["task"], tf.saved_model.load(str(policy_path)), env_options(algo)
+    return config["task"], tf.saved_model.load(str(policy_path)), env_options(config)
 
 
 def act(policy, obs: np.ndarray) -> np.ndarray:

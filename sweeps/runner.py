@@ -9,7 +9,6 @@ resumed run continues exactly where the checkpoint was taken.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import random
 import shutil
@@ -418,7 +417,7 @@ class Run:
         try:
             seed_everything(spec.seed)
             cfg = spec.algo_config
-            options = env_options(dataclasses.asdict(cfg))
+            options = env_options(spec.to_dict())
             self.env = make_vec_env(
                 spec.task,
                 getattr(cfg, "num_envs", 1),

@@ -52,6 +52,11 @@ def test_valid_config_builds_a_spec():
         ({"seed": 1.5}, "seed must be an integer"),
         ({"eval_episodes": 0}, "eval_episodes must be >= 1"),
         ({"suite": "../x"}, "suite must be a plain folder name"),
+        ({"contact_forces": "off"}, "contact_forces must be one of observed, zeroed, got 'off'"),
+        (
+            {"contact_forces": "zeroed"},
+            "contact_forces=zeroed needs a task that observes contact forces.*InvertedPendulum",
+        ),
     ],
 )
 def test_bad_run_settings_are_clear_errors(override, message):
@@ -121,3 +126,21 @@ def test_action_scaling_is_no_difference_where_the_bounds_are_unit(tmp_path):
                 check_existing_run(today)
         else:
             assert check_existing_run(today) == "done"
+
+
+def test_folders_written_before_contact_forces_existed_observed_them(tmp_path):
+    from sweeps.config import env_options
+
+    cfg = base_cfg(results_dir=str(tmp_path), task="Humanoid-v4")
+    spec = validate(cfg)
+    assert spec.contact_forces == "observed"
+    old = spec.to_dict()
+    del old["contact_forces"]
+    assert env_options(old)["contact_forces"] == "observed"  # evaluate/video on an old folder
+    spec.run_dir.mkdir(parents=True)
+    (spec.run_dir / "config.yaml").write_text(yaml.safe_dump(old))
+    assert check_existing_run(spec) is None
+    zeroed = validate({**cfg, "contact_forces": "zeroed"})
+    assert env_options(zeroed.to_dict())["contact_forces"] == "zeroed"
+    with pytest.raises(ConfigError, match="contact_forces: folder has 'observed'"):
+        check_existing_run(zeroed)

@@ -63,3 +63,32 @@ def test_action_scaling_maps_the_unit_box_onto_the_bounds():
     for _ in range(20):
         act = rng.normal(scale=2.0, size=6).astype(np.float32)
         assert np.array_equal(a.step(act)[0], b.step(act)[0])
+
+
+@pytest.mark.parametrize("task", ["Humanoid-v4", "HumanoidStandup-v5"])
+def test_zeroed_contact_forces_are_the_trailing_cfrc_ext_block_and_nothing_else(task):
+    # Gymnasium computes cfrc_ext and observes it last; "zeroed" gives the zeros mujoco-py 2.x
+    # observed there, same size, same dynamics and reward
+    observed = make_env(task, seed=0)
+    zeroed = make_env(task, seed=0, contact_forces="zeroed")
+    n = 84 if task.endswith("v4") else 78  # 6 per body (v5 leaves out the world body)
+    rng = np.random.default_rng(0)
+    saw_contact = False
+    for _ in range(30):
+        act = rng.uniform(-0.4, 0.4, observed.action_space.shape).astype(np.float32)
+        o, r, *_ = observed.step(act)
+        z, rz, *_ = zeroed.step(act)
+        assert z.shape == o.shape and r == rz
+        forces = observed.unwrapped.data.cfrc_ext.flat[-n:]
+        np.testing.assert_array_equal(o[-n:], forces.astype(np.float32))
+        np.testing.assert_array_equal(z[:-n], o[:-n])
+        assert not z[-n:].any()
+        saw_contact |= bool(np.abs(o[-n:]).max() > 1.0)
+    assert saw_contact  # the block compared really holds forces (the body lands within 30 steps)
+
+
+def test_contact_forces_zeroed_elsewhere_or_misspelt_is_a_clear_error():
+    with pytest.raises(ValueError, match="needs a task that observes contact forces.*Hopper-v4"):
+        make_env("Hopper-v4", contact_forces="zeroed")
+    with pytest.raises(ValueError, match="contact_forces must be one of"):
+        make_env("Humanoid-v4", contact_forces="zero")

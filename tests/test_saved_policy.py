@@ -48,7 +48,8 @@ def test_run_options_follow_the_policy(finished_run):
     from sweeps.evaluate import load_run
 
     task, _, options = load_run(finished_run.spec.run_dir)
-    assert task == "InvertedPendulum-v4" and options == {"action_scaling": True}
+    assert task == "InvertedPendulum-v4"
+    assert options == {"action_scaling": True, "contact_forces": "observed"}
     space = make_env(task, **options).action_space  # the unit box the policy was trained in
     assert space.low.tolist() == [-1.0] and space.high.tolist() == [1.0]
 
