@@ -17,21 +17,22 @@ CONTACT_FORCES = ("observed", "zeroed")
 CONTACT_FORCE_TASKS = ("Humanoid", "HumanoidStandup")
 
 
-def has_contact_forces(task: str) -> bool:
-    """Whether ``task``'s observation ends with the contact forces ``contact_forces`` can zero."""
-    return resolve_task(task).split("-")[0] in CONTACT_FORCE_TASKS
+def check_contact_forces(value: str, task: str) -> None:
+    """Raise ``ValueError`` unless ``value`` is a ``contact_forces`` setting ``task`` allows."""
+    if value not in CONTACT_FORCES:
+        allowed = ", ".join(CONTACT_FORCES)
+        raise ValueError(f"contact_forces must be one of {allowed}, got {value!r}")
+    if value == "zeroed" and resolve_task(task).split("-")[0] not in CONTACT_FORCE_TASKS:
+        raise ValueError(
+            "contact_forces=zeroed needs a task that observes contact forces "
+            f"({', '.join(CONTACT_FORCE_TASKS)}), got {task}"
+        )
 
 
 def _build(
     task: str, action_scaling: bool = False, contact_forces: str = "observed", **kwargs
 ) -> gym.Env:
-    if contact_forces not in CONTACT_FORCES:
-        raise ValueError(f"contact_forces must be one of {CONTACT_FORCES}, got {contact_forces!r}")
-    if contact_forces == "zeroed" and not has_contact_forces(task):
-        raise ValueError(
-            f"contact_forces='zeroed' needs a task that observes contact forces "
-            f"({', '.join(CONTACT_FORCE_TASKS)}), got {task!r}"
-        )
+    check_contact_forces(contact_forces, task)
     with warnings.catch_warnings():
         # Gymnasium warns that -v4 is "out of date" (-v4 is this benchmark's deliberate default)
         # and that float64 bounds lose precision as float32 (intended: observations are float32).

@@ -10,6 +10,7 @@ from types import ModuleType
 from typing import Any
 
 from envs import action_kind, resolve_task
+from envs.make import check_contact_forces
 from envs.registry import UnknownTaskError
 
 CONF_DIR = Path(__file__).parent / "conf"
@@ -176,7 +177,11 @@ def validate(cfg: dict[str, Any]) -> RunSpec:
     if not suite or "/" in suite or suite.startswith("."):
         raise ConfigError(f"suite must be a plain folder name, got {suite!r}")
     steps = _int(cfg, "steps", 1)
-    contact_forces = _contact_forces(cfg.get("contact_forces", "observed"), task)
+    contact_forces = cfg.get("contact_forces", "observed")
+    try:
+        check_contact_forces(contact_forces, task)
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
     try:
         check_anneal_horizon(algo_config, steps)  # before any run folder is written
     except ValueError as err:
@@ -197,20 +202,6 @@ def validate(cfg: dict[str, Any]) -> RunSpec:
         eval_stochastic=_bool(cfg, "eval_stochastic") if "eval_stochastic" in cfg else True,
         contact_forces=contact_forces,
     )
-
-
-def _contact_forces(value: Any, task: str) -> str:
-    from envs.make import CONTACT_FORCE_TASKS, CONTACT_FORCES, has_contact_forces
-
-    if value not in CONTACT_FORCES:
-        allowed = ", ".join(CONTACT_FORCES)
-        raise ConfigError(f"contact_forces must be one of {allowed}, got {value!r}")
-    if value == "zeroed" and not has_contact_forces(task):
-        raise ConfigError(
-            f"contact_forces=zeroed needs a task that observes contact forces "
-            f"({', '.join(CONTACT_FORCE_TASKS)}), got {task}"
-        )
-    return value
 
 
 def check_existing_run(spec: RunSpec) -> str | None:
