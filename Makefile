@@ -62,9 +62,10 @@ collect: $(STAMP)
 	$(PY) -m sweeps.collect $(FROM) --suite $(SUITE) --results $(RESULTS); rc=$$?; \
 	  [ $$rc -gt 1 ] || $(PY) -m analysis table --suite $(SUITE) --results $(RESULTS); exit $$rc
 
-## compare: NEW against BASE (per task and across tasks) -> <results>/<suite>/compare_<NEW>.md
+## compare: NEW against BASE (per task and across tasks) -> compare_<algo>.md beside NEW's runs;
+## NEW/BASE entries: ALGO (runs in <results>/<suite>) or ALGO@FOLDER (runs in <results>/FOLDER)
 compare: $(STAMP)
-	@test -n "$(NEW)" || { echo "usage: make compare NEW=<algo> [BASE=ppo,td3,sac] [SUITE=bench]"; exit 2; }
+	@test -n "$(NEW)" || { echo "usage: make compare NEW=<algo>[@folder] [BASE=ppo,td3,sac] [SUITE=bench]"; exit 2; }
 	$(PY) -m analysis.compare $(NEW) --base $(BASE) --suite $(SUITE) --results $(RESULTS)
 
 ## evaluate / video: reload a run's saved policy (RUN=<run folder>)

@@ -2,11 +2,15 @@
 
     python -m analysis.compare NEW [--base ppo,td3,sac] [--suite bench] [--results results]
 
-Writes ``<results>/<suite>/compare_<NEW>.md`` and ``compare_<NEW>.png``: per task, the new
-algorithm's mean and 95% CI beside each baseline's, the difference of means with its bootstrap CI
-and Welch's t-test p-value; across tasks, IQM with stratified-bootstrap CIs and the probability
-of improvement of NEW over each baseline. Cells with fewer than two seeds on either side say so
-instead of pretending to a test.
+NEW and each baseline are an algorithm (``sac``: its runs in ``<results>/<suite>``) or an
+algorithm in another suite folder under ``<results>`` (``sac@variants/fixed_alpha/bench``): a
+hyperparameter variant run into a results folder of its own, compared with the default.
+
+Writes ``compare_<algo>.md`` and ``compare_<algo>.png`` beside NEW's runs (``<results>/<suite>``
+or the folder after its ``@``): per task, the new algorithm's mean and 95% CI beside each
+baseline's, the difference of means with its bootstrap CI and Welch's t-test p-value; across
+tasks, IQM with stratified-bootstrap CIs and the probability of improvement of NEW over each
+baseline. Cells with fewer than two seeds on either side say so instead of pretending to a test.
 """
 
 from __future__ import annotations
@@ -72,23 +76,61 @@ def _ci(ci) -> str:
     return "—" if ci is None or np.isnan(ci[0]) else f"[{ci[0]:.1f}, {ci[1]:.1f}]"
 
 
+def parse_spec(spec: str, suite: str) -> tuple[str, str]:
+    """``sac`` -> (``sac``, suite); ``sac@variants/x/bench`` -> (``sac``, ``variants/x/bench``)."""
+    algo, sep, where = spec.partition("@")
+    if not algo or (sep and not where) or "@" in where:
+        raise SystemExit(f"error: {spec!r} is not ALGO or ALGO@SUITE (e.g. sac@variants/x/bench)")
+    parts = Path(where).parts
+    if sep and (Path(where).is_absolute() or ".." in parts):
+        raise SystemExit(f"error: {spec!r}: SUITE is a folder under --results, without '..'")
+    return algo, where or suite
+
+
+def runs_of(results: Path, suite: str, specs: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """One frame of the finished runs named by ``specs``, each spec's runs labelled with the spec.
+
+    Returns the frame and the specs that have no finished run; a suite folder that does not exist
+    is an error naming the folders that do.
+    """
+    frames, missing, loaded = [], [], {}
+    for spec in specs:
+        algo, where = parse_spec(spec, suite)
+        if where not in loaded:
+            if not (results / where).is_dir():
+                known = {
+                    p.parents[3].relative_to(results).as_posix()
+                    for p in results.glob("**/seed_*/summary.json")
+                }
+                raise SystemExit(
+                    f"error: {spec}: no folder {results / where}; suite folders with runs under "
+                    f"{results}: {', '.join(sorted(set(known))) or 'none'}"
+                )
+            loaded[where] = consistent_steps(load_runs(results, where))
+        df = loaded[where]
+        mine = df[df["algo"] == algo].assign(algo=spec)
+        if mine.empty:
+            have = ", ".join(sorted(set(df["algo"]))) or "none"
+            missing.append(f"{spec} (algorithms with runs in {results / where}: {have})")
+        else:
+            frames.append(mine)
+    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()), missing
+
+
 def compare(results: Path, suite: str, new: str, bases: list[str]) -> Path:
     from sweeps.recorder import atomic_write
 
-    runs = load_runs(results, suite)
-    df = consistent_steps(runs)
-    algos = set(df["algo"])
-    if new not in algos:
-        raise SystemExit(
-            f"error: no finished {new} runs in {results / suite}; "
-            f"algorithms with runs: {', '.join(sorted(algos)) or 'none'}"
-        )
-    missing = [b for b in bases if b not in algos]
-    bases = [b for b in bases if b in algos]
+    df, missing = runs_of(results, suite, [new, *bases])
+    if df.empty or new not in set(df["algo"]):
+        raise SystemExit(f"error: no finished runs of {missing[0]}")
+    bases = [b for b in bases if b in set(df["algo"])]
     table = per_task(df, new, bases)
-    lines = [f"# {new} against {', '.join(bases) or 'no baseline'} (suite `{suite}`)", ""]
+    sources = ", ".join(
+        f"{spec} from `{results / parse_spec(spec, suite)[1]}`" for spec in [new, *bases]
+    )
+    lines = [f"# {new} against {', '.join(bases) or 'no baseline'}", "", f"Runs: {sources}.", ""]
     if missing:
-        lines += [f"No finished runs for baseline(s) {', '.join(missing)}: left out.", ""]
+        lines += [f"No finished runs for baseline(s) {'; '.join(missing)}: left out.", ""]
     lines += [
         "## Per task",
         "",
@@ -139,9 +181,10 @@ def compare(results: Path, suite: str, new: str, bases: list[str]) -> Path:
         for r in poi.itertuples():
             lines.append(f"| {r.y} | {with_ci(r.p, r.ci_low, r.ci_high)} |")
     lines += [f"- {n}" for n in matrix.notes]
-    out = results / suite / f"compare_{new}.md"
+    new_algo, new_suite = parse_spec(new, suite)
+    out = results / new_suite / f"compare_{new_algo}.md"
     atomic_write(out, "\n".join(lines) + "\n")
-    _plot(df, new, bases, matrix, estimates, results / suite / f"compare_{new}.png")
+    _plot(df, new, bases, matrix, estimates, out.with_suffix(".png"))
     return out
 
 

@@ -1,6 +1,10 @@
 """Drop a new algorithm in (one module + one config), sweep it, and compare it with baselines."""
 
 import pandas as pd
+import pytest
+
+from analysis.compare import main as compare_main
+from tests.test_analysis import make_run
 
 
 def test_toy_algorithm_through_a_sweep_and_compare(cli, tmp_path, toy_algo):
@@ -88,3 +92,36 @@ def test_compare_with_one_seed_says_too_few(cli, tmp_path, toy_algo):
     assert out.returncode == 0, out.stderr[-3000:]
     md = (tmp_path / "quick" / f"compare_{name}.md").read_text()
     assert "too few seeds" in md and "no CI: one run per task" in md
+
+
+def test_a_variant_in_its_own_results_folder_is_compared_with_the_default(tmp_path):
+    """``algo@folder``: the same algorithm with other hyperparameters, run into another folder."""
+    for seed, (base, variant) in enumerate([(1000.0, 2000.0), (1100.0, 2100.0), (900.0, 1900.0)]):
+        for task in ("Hopper-v4", "Walker2d-v4"):
+            make_run(tmp_path, "sac", task, seed, base, suite="bench")
+            make_run(tmp_path, "sac", task, seed, variant, suite="variants/fixed_alpha/bench")
+    assert (
+        compare_main(
+            ["sac@variants/fixed_alpha/bench", "--base", "sac", "--results", str(tmp_path)]
+        )
+        == 0
+    )
+    md = (tmp_path / "variants/fixed_alpha/bench/compare_sac.md").read_text()
+    assert "# sac@variants/fixed_alpha/bench against sac" in md
+    assert f"sac from `{tmp_path / 'bench'}`" in md
+    row = next(line for line in md.splitlines() if line.startswith("| Hopper-v4 | sac |"))
+    assert "2000.0 (3)" in row and "1000.0 (3)" in row and "+1000.0" in row
+    assert (tmp_path / "variants/fixed_alpha/bench/compare_sac.png").exists()
+    assert not (tmp_path / "bench" / "compare_sac.md").exists()
+
+
+def test_compare_names_the_folders_there_are_when_one_is_missing(tmp_path, capsys):
+    make_run(tmp_path, "sac", "Hopper-v4", 0, 1000.0, suite="bench")
+    for spec in ("sac@variants/typo", "sac@", "sac@../bench"):
+        with pytest.raises(SystemExit) as err:
+            compare_main([spec, "--base", "sac", "--results", str(tmp_path)])
+        assert spec in str(err.value)
+    with pytest.raises(SystemExit) as err:
+        compare_main(["sac@variants/typo", "--base", "sac", "--results", str(tmp_path)])
+    assert "suite folders with runs under" in str(err.value) and "bench" in str(err.value)
+    assert list(tmp_path.rglob("compare_*")) == []
