@@ -196,6 +196,11 @@ def _plot(df, new, bases, matrix, estimates, path: Path) -> None:
 
     algos = [new, *bases]
     colors = algo_colors(algos)
+    # a variant's folder on a line of its own, upright and small enough to sit beside the others
+    ticks = [a.replace("@", "\n@") for a in algos]
+    tick_style = (
+        {"rotation": 0, "fontsize": 7} if any("@" in a for a in algos) else {"rotation": 30}
+    )
     tasks = sorted(df[df["algo"] == new]["task"].unique())
     fig, axes = plt.subplots(
         1, len(tasks) + 1, figsize=(3.2 * (len(tasks) + 1), 3.6), squeeze=False
@@ -214,7 +219,7 @@ def _plot(df, new, bases, matrix, estimates, path: Path) -> None:
                     capsize=4,
                 )
                 ax.plot(np.full(v.size, i + 0.15), v, ".", color=colors[algo], alpha=0.5)
-        ax.set_xticks(range(len(algos)), algos, rotation=30)
+        ax.set_xticks(range(len(algos)), ticks, **tick_style)
         ax.set_title(task, fontsize=9)
         ax.grid(alpha=0.3)
     ax = axes[0][-1]
@@ -230,7 +235,7 @@ def _plot(df, new, bases, matrix, estimates, path: Path) -> None:
                 color=colors[algo],
                 capsize=4,
             )
-    ax.set_xticks(range(len(algos)), algos, rotation=30)
+    ax.set_xticks(range(len(algos)), ticks, **tick_style)
     ax.set_title("IQM, normalised", fontsize=9)
     ax.grid(alpha=0.3)
     fig.suptitle(f"{new} vs baselines: mean and 95% CI per task; IQM across tasks")
