@@ -80,10 +80,9 @@ def parse_spec(spec: str, suite: str) -> tuple[str, str]:
     """``sac`` -> (``sac``, suite); ``sac@variants/x/bench`` -> (``sac``, ``variants/x/bench``)."""
     algo, sep, where = spec.partition("@")
     if not algo or (sep and not where) or "@" in where:
-        raise SystemExit(f"error: {spec!r} is not ALGO or ALGO@SUITE (e.g. sac@variants/x/bench)")
-    parts = Path(where).parts
-    if sep and (Path(where).is_absolute() or ".." in parts):
-        raise SystemExit(f"error: {spec!r}: SUITE is a folder under --results, without '..'")
+        raise SystemExit(f"error: {spec!r} is not ALGO or ALGO@FOLDER (e.g. sac@variants/x/bench)")
+    if sep and (Path(where).is_absolute() or ".." in Path(where).parts):
+        raise SystemExit(f"error: {spec!r}: FOLDER is a folder under --results, without '..'")
     return algo, where or suite
 
 
@@ -98,13 +97,15 @@ def runs_of(results: Path, suite: str, specs: list[str]) -> tuple[pd.DataFrame, 
         algo, where = parse_spec(spec, suite)
         if where not in loaded:
             if not (results / where).is_dir():
+                # <suite>/<algo>/<task>/seed_<k>/summary.json: the suite folder is 4 levels up
                 known = {
-                    p.parents[3].relative_to(results).as_posix()
+                    p.relative_to(results).parents[3].as_posix()
                     for p in results.glob("**/seed_*/summary.json")
+                    if len(p.relative_to(results).parts) >= 5
                 }
                 raise SystemExit(
                     f"error: {spec}: no folder {results / where}; suite folders with runs under "
-                    f"{results}: {', '.join(sorted(set(known))) or 'none'}"
+                    f"{results}: {', '.join(sorted(known)) or 'none'}"
                 )
             loaded[where] = consistent_steps(load_runs(results, where))
         df = loaded[where]
