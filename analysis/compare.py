@@ -86,15 +86,15 @@ def parse_spec(spec: str, suite: str) -> tuple[str, str]:
     return algo, where or suite
 
 
-def runs_of(results: Path, suite: str, specs: list[str]) -> tuple[pd.DataFrame, list[str]]:
-    """One frame of the finished runs named by ``specs``, each spec's runs labelled with the spec.
+def runs_of(results: Path, specs: dict[str, tuple[str, str]]) -> tuple[pd.DataFrame, list[str]]:
+    """One frame of the finished runs named by ``specs`` (spec -> (algo, folder), as parsed by
+    :func:`parse_spec`), each spec's runs labelled with the spec.
 
     Returns the frame and the specs that have no finished run; a suite folder that does not exist
     is an error naming the folders that do.
     """
     frames, missing, loaded = [], [], {}
-    for spec in specs:
-        algo, where = parse_spec(spec, suite)
+    for spec, (algo, where) in specs.items():
         if where not in loaded:
             if not (results / where).is_dir():
                 # <suite>/<algo>/<task>/seed_<k>/summary.json: the suite folder is 4 levels up
@@ -121,14 +121,13 @@ def runs_of(results: Path, suite: str, specs: list[str]) -> tuple[pd.DataFrame, 
 def compare(results: Path, suite: str, new: str, bases: list[str]) -> Path:
     from sweeps.recorder import atomic_write
 
-    df, missing = runs_of(results, suite, [new, *bases])
+    specs = {spec: parse_spec(spec, suite) for spec in [new, *bases]}
+    df, missing = runs_of(results, specs)
     if df.empty or new not in set(df["algo"]):
         raise SystemExit(f"error: no finished runs of {missing[0]}")
     bases = [b for b in bases if b in set(df["algo"])]
     table = per_task(df, new, bases)
-    sources = ", ".join(
-        f"{spec} from `{results / parse_spec(spec, suite)[1]}`" for spec in [new, *bases]
-    )
+    sources = ", ".join(f"{spec} from `{results / specs[spec][1]}`" for spec in [new, *bases])
     lines = [f"# {new} against {', '.join(bases) or 'no baseline'}", "", f"Runs: {sources}.", ""]
     if missing:
         lines += [f"No finished runs for baseline(s) {'; '.join(missing)}: left out.", ""]
@@ -182,8 +181,8 @@ def compare(results: Path, suite: str, new: str, bases: list[str]) -> Path:
         for r in poi.itertuples():
             lines.append(f"| {r.y} | {with_ci(r.p, r.ci_low, r.ci_high)} |")
     lines += [f"- {n}" for n in matrix.notes]
-    new_algo, new_suite = parse_spec(new, suite)
-    out = results / new_suite / f"compare_{new_algo}.md"
+    new_algo, new_folder = specs[new]
+    out = results / new_folder / f"compare_{new_algo}.md"
     atomic_write(out, "\n".join(lines) + "\n")
     _plot(df, new, bases, matrix, estimates, out.with_suffix(".png"))
     return out
