@@ -80,8 +80,14 @@ class ClipToBounds(gym.ActionWrapper):
     agents that scale to them and makes ``action_space.sample()`` Gaussian instead of uniform.)
     """
 
+    def __init__(self, env: gym.Env) -> None:
+        super().__init__(env)
+        # read once: ``action_space`` walks the wrapper chain on every access
+        self._low, self._high = env.action_space.low, env.action_space.high
+
     def action(self, action):
-        return np.clip(action, self.action_space.low, self.action_space.high)
+        # np.minimum/np.maximum: the same values as np.clip, without its Python dispatch layers
+        return np.minimum(np.maximum(action, self._low), self._high)
 
 
 class ScaleFromUnit(gym.ActionWrapper):

@@ -65,6 +65,20 @@ def test_action_scaling_maps_the_unit_box_onto_the_bounds():
         assert np.array_equal(a.step(act)[0], b.step(act)[0])
 
 
+def test_actions_are_clipped_to_the_task_bounds_in_its_units():
+    from envs.make import ClipToBounds
+
+    env = make_env("Humanoid-v4", seed=0)  # bounds ±0.4, kept as the action space
+    np.testing.assert_allclose(env.action_space.high, 0.4)
+    clip = _wrapper(env, ClipToBounds)
+    rng = np.random.default_rng(0)
+    act = rng.normal(scale=1.0, size=17).astype(np.float32)
+    act[0] = np.nan  # passes through as NaN, as np.clip leaves it
+    out = clip.action(act)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, np.clip(act, -0.4, 0.4).astype(np.float32))
+
+
 @pytest.mark.parametrize("task", ["Humanoid-v4", "HumanoidStandup-v5"])
 def test_zeroed_contact_forces_are_the_trailing_cfrc_ext_block_and_nothing_else(task):
     # Gymnasium computes cfrc_ext and observes it last; "zeroed" gives the zeros mujoco-py 2.x
