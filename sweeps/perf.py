@@ -441,6 +441,12 @@ def _estimate_suite(args: argparse.Namespace, rows: list) -> None:
     path = REPO / "sweeps" / "suites" / f"{args.suite}.yaml"
     if not path.exists():
         return
+    if args.threads != 1:
+        # the bench launcher runs one one-thread run per core, so rates at other thread counts
+        # say nothing about its wall time (2 cores, AMD EPYC, 2026-12-06: one two-thread TD3
+        # run trains 241 steps/s, two one-thread runs 2 x 169)
+        print(f"\nno `make bench` estimate: it runs one thread per run, this run {args.threads}")
+        return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TF's start-up logs would split the table
     from envs import action_kind, resolve_task
     from sweeps.quiet import load_algo

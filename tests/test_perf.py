@@ -8,3 +8,22 @@ def test_durations_keep_seconds_under_an_hour():
     assert _hms(29.4) == "0m29s"
     assert _hms(247) == "4m07s"
     assert _hms(3900) == "1h05m"
+
+
+def _estimate(threads, capsys):
+    import argparse
+
+    from sweeps.perf import _estimate_suite
+
+    args = argparse.Namespace(suite="bench", task="HalfCheetah-v4", threads=threads)
+    rates = {"cpu_steps_per_s": 10_000.0, "steps_per_s": 5_000.0, "eval_cpu_s": 1.0, "eval_s": 2.0}
+    _estimate_suite(args, [("a2c", rates, None)])
+    return capsys.readouterr().out
+
+
+def test_suite_estimate_is_for_one_thread_runs_only(capsys):
+    # make bench runs one one-thread run per core: a two-thread rate would misstate its wall time
+    assert "no `make bench` estimate" in _estimate(2, capsys)
+    out = _estimate(1, capsys)
+    # 10 tasks x 5 seeds; idle: 500k / 10k + 52 evaluations x 1 s = 102 s per run
+    assert "a2c    50 runs x 1m42s each (idle;" in out
