@@ -9,12 +9,18 @@ runs only on tasks whose action space it handles: the suite becomes one Hydra mu
 of action space. Runs already done are skipped by the runs themselves, so re-running the same
 command resumes a sweep. ``--plan`` lists where each run of the sweep stands (done, training in
 another process, interrupted, not started) with an estimate of the time left, and launches nothing.
+
+SIGTERM or SIGINT (Ctrl-C) stops the sweep: no further multirun starts, and the signal is passed
+on once to the multirun in progress. With the basic launcher (``--jobs 1``) its run trains in that
+process and checkpoints where it stands; joblib's workers are stopped by joblib itself, so their
+runs go on from their last periodic checkpoint. Re-running the same command resumes.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -27,6 +33,32 @@ from sweeps.config import available_algos
 from sweeps.survey import format_survey, run_status, survey
 
 SUITES_DIR = Path(__file__).parent / "suites"
+
+
+def run_forwarding_stop(cmd: list[str], env: dict[str, str]) -> tuple[int, int | None]:
+    """Run ``cmd``; return its exit status and the stop signal this process received, if any.
+
+    A SIGTERM or SIGINT here is sent on to the child's process group, whose runs then checkpoint
+    and stop. The child has a session of its own, so a terminal's Ctrl-C reaches it once, through
+    this process: twice (directly and forwarded) would stop its runs at once, unsaved.
+    """
+    child = subprocess.Popen(cmd, env=env, start_new_session=True)
+    received: list[int] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        received.append(signum)
+        try:
+            os.killpg(child.pid, signum)
+        except ProcessLookupError:  # it has just exited
+            pass
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        rc = child.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return rc, (received[0] if received else None)
 
 
 def load_suite(name: str) -> dict:
@@ -176,7 +208,22 @@ def main(argv: list[str] | None = None) -> int:
             *extra,
         ]
         print(f"[{label}] {' '.join(cmd[1:])}", flush=True)
-        rc = subprocess.call(cmd, env=env) or rc
+        child_rc, stop = run_forwarding_stop(cmd, env)
+        rc = child_rc or rc
+        if stop is not None:
+            monitor.stop()
+            saved = (
+                "the run in progress checkpointed where it stood"
+                if launcher == "basic"  # it trains in the multirun's own process
+                else f"runs in {launcher} workers go on from their last periodic checkpoint"
+            )
+            print(
+                f"sweep stopped by {signal.Signals(stop).name} ({saved}); run the same command "
+                "again to resume",
+                file=sys.stderr,
+                flush=True,
+            )
+            return 128 + stop
     monitor.stop()
     if not args.no_analysis:
         from analysis.__main__ import main as analysis_main

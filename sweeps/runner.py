@@ -5,6 +5,10 @@ Data flow: RunSpec → env(s) + agent → transitions → agent.update → Recor
 A run folder that already holds a checkpoint is resumed from it: agent, optimiser, normalisers,
 replay buffer, random generators, environments mid-episode and the rows recorded so far, so the
 resumed run continues exactly where the checkpoint was taken.
+
+SIGTERM or SIGINT (a cluster's time limit or preemption, ``kill``, Ctrl-C) while a run trains
+makes it checkpoint after the current update and stop (:class:`StopRequested`), so re-running
+the same command loses nothing; a second signal acts at once, as without the handler.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import math
 import random
 import shutil
+import signal
 import sys
 import time
 from collections import deque
@@ -29,6 +34,23 @@ from sweeps.provenance import provenance
 from sweeps.recorder import Recorder, UpdateMeans
 
 provenance()  # pin the commit now, while this process loads the code it will run
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class StopRequested(Exception):
+    """A stop signal arrived while a run trained; the run checkpointed (if enabled) and stopped."""
+
+    def __init__(self, signum: int, step: int, saved: bool) -> None:
+        self.signum, self.step, self.saved = signum, step, saved
+        name = signal.Signals(signum).name
+        then = (
+            "checkpoint saved; the same command resumes it"
+            if saved
+            else "no checkpoint (checkpoint_every=0): the run will restart from zero"
+        )
+        super().__init__(f"stopped by {name} at step {step}: {then}")
 
 
 def configure_threads(threads: int) -> None:
@@ -181,6 +203,7 @@ class Run:
         self._tb = None  # tf.summary writer, created when training starts
         self._tb_last_update_step = -(10**9)
         self._last_bar = 0.0
+        self.stop_signal: int | None = None  # set by a stop signal, acted on after an update
 
     # -- evaluation -----------------------------------------------------------------------
     def _evaluate(self) -> None:
@@ -327,8 +350,33 @@ class Run:
     def maybe_checkpoint(self) -> None:
         """Called by the loops after each update, where the run's state is consistent."""
         every = self.spec.checkpoint_every
+        if self.stop_signal is not None and self.step < self.spec.steps:
+            if every:
+                self.save_checkpoint()
+            raise StopRequested(self.stop_signal, self.step, saved=bool(every))
         if every and self.step - self.last_checkpoint_step >= every and self.step < self.spec.steps:
             self.save_checkpoint()
+
+    def _on_stop_signal(self, signum: int, _frame: Any) -> None:
+        self.stop_signal = signum
+        self._restore_signal_handlers()  # a second signal acts at once
+        self.log(
+            f"{self.tag} {signal.Signals(signum).name} received: stopping after the current "
+            "update (send it again to stop at once)"
+        )
+
+    def _install_signal_handlers(self) -> None:
+        self._previous_handlers: dict[int, Any] = {}
+        for signum in STOP_SIGNALS:
+            try:
+                self._previous_handlers[signum] = signal.signal(signum, self._on_stop_signal)
+            except ValueError:  # not the main thread (some launchers' workers): no handler
+                pass
+
+    def _restore_signal_handlers(self) -> None:
+        for signum, handler in getattr(self, "_previous_handlers", {}).items():
+            signal.signal(signum, handler)
+        self._previous_handlers = {}
 
     def save_checkpoint(self) -> None:
         t0 = time.perf_counter()
@@ -447,13 +495,19 @@ class Run:
                 from sweeps.onpolicy_loop import train
             else:
                 from sweeps.offpolicy_loop import train
+            self._install_signal_handlers()
             train(self)
+            self._restore_signal_handlers()
             self._evaluate()  # the final policy
             self._loop_end = time.perf_counter()
             self._save_policy()
             status, reason = "done", None
         except checkpoint.CheckpointError:
             self._close_envs()
+            raise
+        except StopRequested as stop:
+            # the state a SIGKILL leaves, with a fresh checkpoint: no summary, so it resumes
+            self.log(f"{self.tag} {stop}")
             raise
         except Exception as err:  # contained: recorded as a failed run
             status, reason = "failed", f"{type(err).__name__}: {err}"
@@ -463,6 +517,7 @@ class Run:
             except OSError:
                 pass
         finally:
+            self._restore_signal_handlers()
             self._close_envs()
             if self._tb is not None:
                 self._tb.close()

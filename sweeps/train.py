@@ -70,13 +70,19 @@ def main(cfg: DictConfig) -> str:
         if check_existing_run(spec) == "done":
             return _already_done(spec)
         from sweeps.checkpoint import CheckpointError
-        from sweeps.runner import Run, configure_threads  # imports TensorFlow
+        from sweeps.runner import Run, StopRequested, configure_threads  # imports TensorFlow
 
         configure_threads(spec.threads)
+        run = Run(spec)
         try:
-            summary = Run(spec).execute()
+            summary = run.execute()
         except CheckpointError as err:
             return _user_error(f"{err}; delete that folder to restart the run from zero")
+        except StopRequested as stop:
+            # a stop signal stops the process, not just this run: the rest of a multirun too
+            sys.exit(128 + stop.signum)
+        if run.stop_signal is not None:  # it came during the last step: the run finished first
+            sys.exit(128 + run.stop_signal)
     if summary["status"] != "done" and not _multirun():
         sys.exit(1)
     return summary["status"]

@@ -108,3 +108,60 @@ def test_sigkill_then_rerun_resumes_exactly(tmp_path):
     updates = pd.read_csv(run_dir / "updates.csv")  # PPO's losses, KL, ... per evaluation
     assert list(updates["step"]) == [2048, 4096, 6144, 8192]
     pd.testing.assert_frame_equal(updates, pd.read_csv(ref_dir / "updates.csv"))
+
+
+def test_sigterm_checkpoints_where_the_run_stands_and_stops_the_sweep(tmp_path):
+    # no periodic checkpoint within the run: any checkpoint is the one the signal asked for
+    args = [a for a in ARGS if not a.startswith(("checkpoint_every", "seed"))]
+    cmd = [sys.executable, "-m", "sweeps.train", "-m", *args, "seed=3,4", "checkpoint_every=10000"]
+    cmd.append(f"results_dir={tmp_path}")
+    run_dir = tmp_path / "r" / "ppo" / "Hopper-v4" / "seed_3"
+    log = tmp_path / "stderr.txt"
+    with open(log, "w") as err:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env(), stdout=subprocess.DEVNULL, stderr=err)
+        deadline = time.time() + 240
+        while time.time() < deadline and "step 4096/8192" not in log.read_text():
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        rc = proc.wait(timeout=120)
+    text = log.read_text()
+    assert rc == 128 + signal.SIGTERM, text[-2000:]
+    assert "SIGTERM received: stopping after the current update" in text
+    state = json.loads((run_dir / "checkpoint" / "state.json").read_text())
+    assert 4096 <= state["step"] < 8192 and state["step"] % 512 == 0  # after an update
+    assert f"stopped by SIGTERM at step {state['step']}: checkpoint saved" in text
+    assert not (run_dir / "summary.json").exists()  # as a SIGKILL leaves it: it resumes
+    assert not (tmp_path / "r" / "ppo" / "Hopper-v4" / "seed_4").exists()  # the sweep stopped
+
+    again = subprocess.run(cmd, cwd=REPO, env=env(), capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert f"resuming from step {state['step']}" in again.stderr
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["status"] == "done" and summary["resumed_from_step"] == state["step"]
+    assert list(pd.read_csv(run_dir / "eval.csv")["step"]) == [0, 2048, 4096, 6144, 8192]
+    assert (tmp_path / "r" / "ppo" / "Hopper-v4" / "seed_4" / "summary.json").exists()
+
+
+def test_ctrl_c_on_a_bench_sweep_reaches_its_runs_once_and_they_checkpoint(tmp_path):
+    # SIGINT to the sweep's process: it passes it on once, the run saves where it stands
+    overrides = [a for a in ARGS[4:] if not a.startswith(("checkpoint_every", "suite"))]
+    cmd = [sys.executable, "-m", "sweeps.bench", "quick", "--algos", "ppo", "--tasks"]
+    cmd += ["Hopper-v4", "--seeds", "3", "--steps", "8192", "--results", str(tmp_path)]
+    cmd += ["--jobs", "1", "--no-analysis", "--", *overrides, "checkpoint_every=10000"]
+    run_dir = tmp_path / "quick" / "ppo" / "Hopper-v4" / "seed_3"
+    log = tmp_path / "out.txt"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env(), stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.time() + 240
+        while time.time() < deadline and "step 4096/8192" not in log.read_text():
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        rc = proc.wait(timeout=120)
+    text = log.read_text()
+    assert rc == 128 + signal.SIGINT, text[-2000:]
+    assert text.count("SIGINT received: stopping after the current update") == 1
+    assert "sweep stopped by SIGINT (the run in progress checkpointed where it stood)" in text
+    assert "Traceback" not in text
+    state = json.loads((run_dir / "checkpoint" / "state.json").read_text())
+    assert 4096 <= state["step"] < 8192
+    assert not (run_dir / "summary.json").exists()
