@@ -10,10 +10,10 @@ of action space. Runs already done are skipped by the runs themselves, so re-run
 command resumes a sweep. ``--plan`` lists where each run of the sweep stands (done, training in
 another process, interrupted, not started) with an estimate of the time left, and launches nothing.
 
-SIGTERM or SIGINT (Ctrl-C) stops the sweep: no further multirun starts, and the signal is passed
-on once to the multirun in progress. With the basic launcher (``--jobs 1``) its run trains in that
-process and checkpoints where it stands; joblib's workers are stopped by joblib itself, so their
-runs go on from their last periodic checkpoint. Re-running the same command resumes.
+SIGTERM, SIGINT (Ctrl-C) or SIGHUP stops the sweep: no further multirun starts, and the signal
+is passed on once to the multirun in progress. With the basic launcher (``--jobs 1``) its run
+trains in that process and checkpoints where it stands; joblib's workers are stopped by joblib
+itself, so their runs go on from their last periodic checkpoint. Re-running resumes.
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ SUITES_DIR = Path(__file__).parent / "suites"
 def run_forwarding_stop(cmd: list[str], env: dict[str, str]) -> tuple[int, int | None]:
     """Run ``cmd``; return its exit status and the stop signal this process received, if any.
 
-    A SIGTERM or SIGINT here is sent on to the child's process group, whose runs then checkpoint
-    and stop. The child has a session of its own, so a terminal's Ctrl-C reaches it once, through
-    this process: twice (directly and forwarded) would stop its runs at once, unsaved.
+    A SIGTERM, SIGINT or SIGHUP here is sent on to the child's process group, whose runs then
+    checkpoint and stop. The child has a session of its own, so a terminal's Ctrl-C reaches it
+    once, through this process: twice (directly and forwarded) would stop its runs at once.
     """
     child = subprocess.Popen(cmd, env=env, start_new_session=True)
     received: list[int] = []
@@ -52,7 +52,11 @@ def run_forwarding_stop(cmd: list[str], env: dict[str, str]) -> tuple[int, int |
         except ProcessLookupError:  # it has just exited
             pass
 
-    previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
+    previous = {
+        s: signal.signal(s, forward)
+        for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+        if signal.getsignal(s) is not signal.SIG_IGN  # nohup: the runs ignore it too
+    }
     try:
         rc = child.wait()
     finally:

@@ -6,9 +6,10 @@ A run folder that already holds a checkpoint is resumed from it: agent, optimise
 replay buffer, random generators, environments mid-episode and the rows recorded so far, so the
 resumed run continues exactly where the checkpoint was taken.
 
-SIGTERM or SIGINT (a cluster's time limit or preemption, ``kill``, Ctrl-C) while a run trains
-makes it checkpoint after the current update and stop (:class:`StopRequested`), so re-running
-the same command loses nothing; a second signal acts at once, as without the handler.
+SIGTERM, SIGINT or SIGHUP (a cluster's time limit or preemption, ``kill``, Ctrl-C, a closed
+terminal) while a run trains makes it checkpoint after the current update and stop
+(:class:`StopRequested`), so re-running the same command loses nothing; a second signal acts at
+once, as without the handler. A signal the process was started ignoring (``nohup``) stays ignored.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ from sweeps.recorder import Recorder, UpdateMeans
 provenance()  # pin the commit now, while this process loads the code it will run
 
 
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+# a cluster's time limit or preemption and kill; Ctrl-C; the terminal closing (unless nohup'd)
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
 class StopRequested(Exception):
@@ -369,6 +371,8 @@ class Run:
         self._previous_handlers: dict[int, Any] = {}
         for signum in STOP_SIGNALS:
             try:
+                if signal.getsignal(signum) is signal.SIG_IGN:  # nohup, `&`: leave it ignored
+                    continue
                 self._previous_handlers[signum] = signal.signal(signum, self._on_stop_signal)
             except ValueError:  # not the main thread (some launchers' workers): no handler
                 pass

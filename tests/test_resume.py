@@ -165,3 +165,30 @@ def test_ctrl_c_on_a_bench_sweep_reaches_its_runs_once_and_they_checkpoint(tmp_p
     state = json.loads((run_dir / "checkpoint" / "state.json").read_text())
     assert 4096 <= state["step"] < 8192
     assert not (run_dir / "summary.json").exists()
+
+
+def test_a_signal_ignored_at_start_stays_ignored(tmp_path):
+    # under nohup SIGHUP is ignored: a closed terminal must not stop the run
+    args = [a for a in ARGS if not a.startswith(("steps", "checkpoint_every"))]
+    cmd = [sys.executable, "-m", "sweeps.train", *args, "steps=4096", f"results_dir={tmp_path}"]
+    log = tmp_path / "stderr.txt"
+    with open(log, "w") as err:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=REPO,
+            env=env(),
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),
+        )
+        deadline = time.time() + 240
+        while time.time() < deadline and "step 2048/4096" not in log.read_text():
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGHUP)
+        rc = proc.wait(timeout=240)
+    assert rc == 0, log.read_text()[-2000:]
+    assert "SIGHUP" not in log.read_text()
+    summary = json.loads(
+        (tmp_path / "r" / "ppo" / "Hopper-v4" / "seed_3" / "summary.json").read_text()
+    )
+    assert summary["status"] == "done" and summary["steps"] == 4096
