@@ -151,7 +151,16 @@ def test_ctrl_c_on_a_bench_sweep_reaches_its_runs_once_and_they_checkpoint(tmp_p
     run_dir = tmp_path / "quick" / "ppo" / "Hopper-v4" / "seed_3"
     log = tmp_path / "out.txt"
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env(), stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=REPO,
+            env=env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            # a test suite run in the background (`make test &`) ignores SIGINT, and the sweep
+            # would inherit that and rightly keep ignoring it: give it the terminal's default
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
         deadline = time.time() + 240
         while time.time() < deadline and "step 4096/8192" not in log.read_text():
             time.sleep(0.05)
