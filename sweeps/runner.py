@@ -206,6 +206,7 @@ class Run:
         self._tb_last_update_step = -(10**9)
         self._last_bar = 0.0
         self.stop_signal: int | None = None  # set by a stop signal, acted on after an update
+        self._previous_handlers: dict[int, Any] = {}  # of the stop signals, while training
 
     # -- evaluation -----------------------------------------------------------------------
     def _evaluate(self) -> None:
@@ -368,7 +369,6 @@ class Run:
         )
 
     def _install_signal_handlers(self) -> None:
-        self._previous_handlers: dict[int, Any] = {}
         for signum in STOP_SIGNALS:
             try:
                 if signal.getsignal(signum) is signal.SIG_IGN:  # nohup, `&`: leave it ignored
@@ -378,7 +378,7 @@ class Run:
                 pass
 
     def _restore_signal_handlers(self) -> None:
-        for signum, handler in getattr(self, "_previous_handlers", {}).items():
+        for signum, handler in self._previous_handlers.items():
             signal.signal(signum, handler)
         self._previous_handlers = {}
 

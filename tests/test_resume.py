@@ -110,21 +110,34 @@ def test_sigkill_then_rerun_resumes_exactly(tmp_path):
     pd.testing.assert_frame_equal(updates, pd.read_csv(ref_dir / "updates.csv"))
 
 
+def signal_midway(cmd, log, marker, signum, *, merge_stdout=False, preexec_fn=None):
+    """Run ``cmd`` logging to ``log``, send ``signum`` once ``marker`` shows there; (rc, log text).
+
+    The log holds stderr, and stdout too with ``merge_stdout``."""
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=REPO,
+            env=env(),
+            stdout=out if merge_stdout else subprocess.DEVNULL,
+            stderr=subprocess.STDOUT if merge_stdout else out,
+            preexec_fn=preexec_fn,
+        )
+        deadline = time.time() + 240
+        while time.time() < deadline and marker not in log.read_text():
+            time.sleep(0.05)
+        proc.send_signal(signum)
+        rc = proc.wait(timeout=240)
+    return rc, log.read_text()
+
+
 def test_sigterm_checkpoints_where_the_run_stands_and_stops_the_sweep(tmp_path):
     # no periodic checkpoint within the run: any checkpoint is the one the signal asked for
     args = [a for a in ARGS if not a.startswith(("checkpoint_every", "seed"))]
     cmd = [sys.executable, "-m", "sweeps.train", "-m", *args, "seed=3,4", "checkpoint_every=10000"]
     cmd.append(f"results_dir={tmp_path}")
     run_dir = tmp_path / "r" / "ppo" / "Hopper-v4" / "seed_3"
-    log = tmp_path / "stderr.txt"
-    with open(log, "w") as err:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env(), stdout=subprocess.DEVNULL, stderr=err)
-        deadline = time.time() + 240
-        while time.time() < deadline and "step 4096/8192" not in log.read_text():
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGTERM)
-        rc = proc.wait(timeout=120)
-    text = log.read_text()
+    rc, text = signal_midway(cmd, tmp_path / "stderr.txt", "step 4096/8192", signal.SIGTERM)
     assert rc == 128 + signal.SIGTERM, text[-2000:]
     assert "SIGTERM received: stopping after the current update" in text
     state = json.loads((run_dir / "checkpoint" / "state.json").read_text())
@@ -149,24 +162,16 @@ def test_ctrl_c_on_a_bench_sweep_reaches_its_runs_once_and_they_checkpoint(tmp_p
     cmd += ["Hopper-v4", "--seeds", "3", "--steps", "8192", "--results", str(tmp_path)]
     cmd += ["--jobs", "1", "--no-analysis", "--", *overrides, "checkpoint_every=10000"]
     run_dir = tmp_path / "quick" / "ppo" / "Hopper-v4" / "seed_3"
-    log = tmp_path / "out.txt"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            cmd,
-            cwd=REPO,
-            env=env(),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            # a test suite run in the background (`make test &`) ignores SIGINT, and the sweep
-            # would inherit that and rightly keep ignoring it: give it the terminal's default
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        )
-        deadline = time.time() + 240
-        while time.time() < deadline and "step 4096/8192" not in log.read_text():
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGINT)
-        rc = proc.wait(timeout=120)
-    text = log.read_text()
+    rc, text = signal_midway(
+        cmd,
+        tmp_path / "out.txt",
+        "step 4096/8192",
+        signal.SIGINT,
+        merge_stdout=True,
+        # a test suite run in the background (`make test &`) ignores SIGINT, and the sweep
+        # would inherit that and rightly keep ignoring it: give it the terminal's default
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     assert rc == 128 + signal.SIGINT, text[-2000:]
     assert text.count("SIGINT received: stopping after the current update") == 1
     assert "sweep stopped by SIGINT (the run in progress checkpointed where it stood)" in text
@@ -180,23 +185,15 @@ def test_a_signal_ignored_at_start_stays_ignored(tmp_path):
     # under nohup SIGHUP is ignored: a closed terminal must not stop the run
     args = [a for a in ARGS if not a.startswith(("steps", "checkpoint_every"))]
     cmd = [sys.executable, "-m", "sweeps.train", *args, "steps=4096", f"results_dir={tmp_path}"]
-    log = tmp_path / "stderr.txt"
-    with open(log, "w") as err:
-        proc = subprocess.Popen(
-            cmd,
-            cwd=REPO,
-            env=env(),
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-            preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),
-        )
-        deadline = time.time() + 240
-        while time.time() < deadline and "step 2048/4096" not in log.read_text():
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGHUP)
-        rc = proc.wait(timeout=240)
-    assert rc == 0, log.read_text()[-2000:]
-    assert "SIGHUP" not in log.read_text()
+    rc, text = signal_midway(
+        cmd,
+        tmp_path / "stderr.txt",
+        "step 2048/4096",
+        signal.SIGHUP,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),
+    )
+    assert rc == 0, text[-2000:]
+    assert "SIGHUP" not in text
     summary = json.loads(
         (tmp_path / "r" / "ppo" / "Hopper-v4" / "seed_3" / "summary.json").read_text()
     )
