@@ -15,6 +15,7 @@ LAUNCHER ?=
 HYDRA_ARGS ?=
 NEW     ?=
 BASE    ?= ppo,td3,sac
+METRIC  ?= final
 RUN     ?=
 EPISODES ?= 10
 FROM    ?=
@@ -63,10 +64,11 @@ collect: $(STAMP)
 	  [ $$rc -gt 1 ] || $(PY) -m analysis table --suite $(SUITE) --results $(RESULTS); exit $$rc
 
 ## compare: NEW against BASE (per task and across tasks) -> compare_<algo>.md beside NEW's runs;
-## NEW/BASE entries: ALGO (runs in <results>/<suite>) or ALGO@FOLDER (runs in <results>/FOLDER)
+## NEW/BASE entries: ALGO (runs in <results>/<suite>) or ALGO@FOLDER (runs in <results>/FOLDER);
+## METRIC=final (the last evaluation), last10 (mean of the last 10) or auc (mean over the run)
 compare: $(STAMP)
-	@test -n "$(NEW)" || { echo "usage: make compare NEW=<algo>[@folder] [BASE=ppo,td3,sac] [SUITE=bench]"; exit 2; }
-	$(PY) -m analysis.compare $(NEW) --base $(BASE) --suite $(SUITE) --results $(RESULTS)
+	@test -n "$(NEW)" || { echo "usage: make compare NEW=<algo>[@folder] [BASE=ppo,td3,sac] [SUITE=bench] [METRIC=final|last10|auc]"; exit 2; }
+	$(PY) -m analysis.compare $(NEW) --base $(BASE) --suite $(SUITE) --results $(RESULTS) --metric $(METRIC)
 
 ## evaluate / video: reload a run's saved policy (RUN=<run folder>)
 evaluate: $(STAMP)

@@ -46,8 +46,11 @@ class ScoreMatrix:
     notes: list[str] = field(default_factory=list)
 
 
-def normalised_scores(summaries: pd.DataFrame, algos: list[str]) -> ScoreMatrix:
-    """Rectangular score matrices for ``algos`` on the tasks that all of them have runs for.
+def normalised_scores(
+    summaries: pd.DataFrame, algos: list[str], column: str = "final_return"
+) -> ScoreMatrix:
+    """Rectangular score matrices of ``column`` for ``algos`` on the tasks that all of them have
+    runs for.
 
     rliable needs, per algorithm, the same number of runs on every task: each of an algorithm's
     cells keeps its first ``n`` seeds, ``n`` being the smallest seed count among that algorithm's
@@ -78,7 +81,7 @@ def normalised_scores(summaries: pd.DataFrame, algos: list[str]) -> ScoreMatrix:
         cols = []
         for task in tasks:
             cell = df[(df["algo"] == algo) & (df["task"] == task)].sort_values("seed")
-            raw = cell["final_return"].to_numpy(float)[:n]
+            raw = cell[column].to_numpy(float)[:n]
             lo, hi = rand[base_task(task)], best[base_task(task)]
             cols.append((raw - lo) / (hi - lo))
         scores[algo] = np.stack(cols, axis=1)

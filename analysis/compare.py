@@ -1,6 +1,7 @@
 """Compare a new algorithm against baselines, per task and across tasks.
 
     python -m analysis.compare NEW [--base ppo,td3,sac] [--suite bench] [--results results]
+                               [--metric final|last10|auc]
 
 NEW and each baseline are an algorithm (``sac``: its runs in ``<results>/<suite>``) or an
 algorithm in another suite folder under ``<results>`` (``sac@variants/fixed_alpha/bench``): a
@@ -11,6 +12,11 @@ or the folder after its ``@``): per task, the new algorithm's mean and 95% CI be
 baseline's, the difference of means with its bootstrap CI and Welch's t-test p-value; across
 tasks, IQM with stratified-bootstrap CIs and the probability of improvement of NEW over each
 baseline. Cells with fewer than two seeds on either side say so instead of pretending to a test.
+
+The metric is a run's final return (the table's; default), the mean of its last 10 evaluations
+(``last10``: the end of the run, steadier than one evaluation), or the mean return over the whole
+run (``auc``: the area under the learning curve per step, which rewards learning sooner). Other
+metrics than ``final`` write ``compare_<algo>_<metric>.md`` / ``.png``.
 """
 
 from __future__ import annotations
@@ -30,12 +36,23 @@ from analysis.aggregate import (
     runs_caption,
     with_ci,
 )
-from analysis.load import load_runs
+from analysis.load import LATE_EVALS, curve_mean, load_runs
 from analysis.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, bootstrap_ci
 from analysis.style import algo_colors
 from analysis.table import consistent_steps
 
 MIN_SEEDS = 2
+
+# --metric -> (column of the runs' frame, what it is, for the report)
+METRICS = {
+    "final": ("final_return", "Final return (the last evaluation)"),
+    "last10": ("late_return", f"Mean return of the last {LATE_EVALS} evaluations"),
+    "auc": (
+        "curve_mean",
+        "Mean return over the whole run (area under the learning curve, trapezoid rule over "
+        "the evaluations from step 0, divided by the steps)",
+    ),
+}
 
 
 def diff_ci(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
@@ -47,12 +64,14 @@ def diff_ci(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def per_task(df: pd.DataFrame, new: str, bases: list[str]) -> pd.DataFrame:
+def per_task(
+    df: pd.DataFrame, new: str, bases: list[str], column: str = "final_return"
+) -> pd.DataFrame:
     rows = []
     for task in sorted(df[df["algo"] == new]["task"].unique()):
-        a = df[(df["algo"] == new) & (df["task"] == task)]["final_return"].to_numpy(float)
+        a = df[(df["algo"] == new) & (df["task"] == task)][column].to_numpy(float)
         for base in bases:
-            b = df[(df["algo"] == base) & (df["task"] == task)]["final_return"].to_numpy(float)
+            b = df[(df["algo"] == base) & (df["task"] == task)][column].to_numpy(float)
             row = {
                 "task": task,
                 "base": base,
@@ -118,23 +137,47 @@ def runs_of(results: Path, specs: dict[str, tuple[str, str]]) -> tuple[pd.DataFr
     return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()), missing
 
 
-def compare(results: Path, suite: str, new: str, bases: list[str]) -> Path:
+def with_metric(df: pd.DataFrame, metric: str) -> tuple[pd.DataFrame, list[str]]:
+    """The runs that have ``metric`` (adding its column if it is computed here), and a note for
+    each run left out because its ``eval.csv`` cannot give it."""
+    column = METRICS[metric][0]
+    if column not in df:
+        df = df.assign(
+            **{column: [curve_mean(Path(r.run_dir), int(r.steps)) for r in df.itertuples()]}
+        )
+    lacking = df[df[column].isna()]
+    notes = [
+        f"{r.algo} {r.task} seed {r.seed}: its eval.csv gives no {metric} value "
+        f"({r.run_dir}); left out"
+        for r in lacking.itertuples()
+    ]
+    return df.drop(lacking.index), notes
+
+
+def compare(results: Path, suite: str, new: str, bases: list[str], metric: str = "final") -> Path:
     from sweeps.recorder import atomic_write
 
+    if metric not in METRICS:
+        raise SystemExit(f"error: unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
+    column, described = METRICS[metric]
     specs = {spec: parse_spec(spec, suite) for spec in [new, *bases]}
     df, missing = runs_of(results, specs)
     if df.empty or new not in set(df["algo"]):
         raise SystemExit(f"error: no finished runs of {missing[0]}")
+    df, lacking = with_metric(df, metric)
+    if new not in set(df["algo"]):
+        raise SystemExit(f"error: no run of {new} has a {metric} value: {'; '.join(lacking)}")
     bases = [b for b in bases if b in set(df["algo"])]
-    table = per_task(df, new, bases)
+    table = per_task(df, new, bases, column)
     sources = ", ".join(f"{spec} from `{results / specs[spec][1]}`" for spec in [new, *bases])
-    lines = [f"# {new} against {', '.join(bases) or 'no baseline'}", "", f"Runs: {sources}.", ""]
+    title = f"# {new} against {', '.join(bases) or 'no baseline'}"
+    lines = [title + ("" if metric == "final" else f", on {metric}"), "", f"Runs: {sources}.", ""]
     if missing:
         lines += [f"No finished runs for baseline(s) {'; '.join(missing)}: left out.", ""]
     lines += [
         "## Per task",
         "",
-        "Final return, mean over seeds (n) with 95% bootstrap CI; the difference of means "
+        f"{described}, mean over seeds (n) with 95% bootstrap CI; the difference of means "
         f"with its bootstrap CI and Welch's t-test p-value (needs ≥ {MIN_SEEDS} seeds "
         "per side).",
         "",
@@ -151,7 +194,7 @@ def compare(results: Path, suite: str, new: str, bases: list[str]) -> Path:
         else:
             diff, p = f"{r.diff:+.1f} {_ci(r.diff_ci)}", f"{r.p_welch:.3g}"
         lines.append(f"| {r.task} | {r.base} | {new_cell} | {base_cell} | {diff} | {p} |")
-    matrix = normalised_scores(df, [new, *bases])
+    matrix = normalised_scores(df, [new, *bases], column)
     estimates = interval_estimates(matrix)
     poi = probability_of_improvement(matrix, [(new, b) for b in bases])
     lines += ["", "## Across tasks", ""]
@@ -180,15 +223,16 @@ def compare(results: Path, suite: str, new: str, bases: list[str]) -> Path:
         lines += ["", f"| P({new} > baseline) | point [95% CI] |", "|---|---|"]
         for r in poi.itertuples():
             lines.append(f"| {r.y} | {with_ci(r.p, r.ci_low, r.ci_high)} |")
-    lines += [f"- {n}" for n in matrix.notes]
+    lines += [f"- {n}" for n in [*matrix.notes, *lacking]]
     new_algo, new_folder = specs[new]
-    out = results / new_folder / f"compare_{new_algo}.md"
+    stem = f"compare_{new_algo}" + ("" if metric == "final" else f"_{metric}")
+    out = results / new_folder / f"{stem}.md"
     atomic_write(out, "\n".join(lines) + "\n")
-    _plot(df, new, bases, matrix, estimates, out.with_suffix(".png"))
+    _plot(df, new, bases, matrix, estimates, out.with_suffix(".png"), column, metric)
     return out
 
 
-def _plot(df, new, bases, matrix, estimates, path: Path) -> None:
+def _plot(df, new, bases, matrix, estimates, path: Path, column: str, metric: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -207,7 +251,7 @@ def _plot(df, new, bases, matrix, estimates, path: Path) -> None:
     )
     for ax, task in zip(axes[0], tasks, strict=False):
         for i, algo in enumerate(algos):
-            v = df[(df["algo"] == algo) & (df["task"] == task)]["final_return"].to_numpy(float)
+            v = df[(df["algo"] == algo) & (df["task"] == task)][column].to_numpy(float)
             if v.size:
                 low, high = bootstrap_ci(v)
                 ax.errorbar(
@@ -238,7 +282,7 @@ def _plot(df, new, bases, matrix, estimates, path: Path) -> None:
     ax.set_xticks(range(len(algos)), ticks, **tick_style)
     ax.set_title("IQM, normalised", fontsize=9)
     ax.grid(alpha=0.3)
-    fig.suptitle(f"{new} vs baselines: mean and 95% CI per task; IQM across tasks")
+    fig.suptitle(f"{new} vs baselines on {metric}: mean and 95% CI per task; IQM across tasks")
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     tmp = path.with_name(f".{path.name}.tmp.png")
     fig.savefig(tmp, dpi=100)
@@ -256,9 +300,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--base", default="ppo,td3,sac")
     p.add_argument("--suite", default="bench")
     p.add_argument("--results", default="results")
+    p.add_argument("--metric", default="final", choices=list(METRICS))
     args = p.parse_args(argv)
     bases = [b for b in args.base.split(",") if b and b != args.new]
-    out = compare(Path(args.results), args.suite, args.new, bases)
+    out = compare(Path(args.results), args.suite, args.new, bases, args.metric)
     print(f"wrote {out} and {out.with_suffix('.png').name}")
     return 0
 

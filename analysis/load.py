@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 REQUIRED = ("algo", "task", "seed", "steps", "final_return", "status")
@@ -35,6 +36,26 @@ def late_return(run_dir: Path, n: int = LATE_EVALS, column: str = "return_mean")
     if last.empty or last.isna().any():
         return float("nan")
     return float(last.mean())
+
+
+def curve_mean(run_dir: Path, steps: int) -> float:
+    """Mean return over a whole run: the area under its deterministic learning curve (trapezoid
+    rule over the evaluation steps) divided by the steps it spans.
+
+    Two runs that end at one return differ here when one got there sooner (SAC Humanoid-v4 seeds
+    started walking anywhere between 300k and 490k). NaN unless eval.csv has an evaluation at
+    step 0 and one at or past ``steps`` (the run's budget), so every run spans the same interval.
+    """
+    try:
+        df = pd.read_csv(run_dir / "eval.csv")[["step", "return_mean"]]
+    except (OSError, ValueError, KeyError, pd.errors.ParserError):
+        return float("nan")
+    df = df.apply(pd.to_numeric, errors="coerce").dropna()
+    df = df.drop_duplicates("step", keep="last").sort_values("step")
+    x, y = df["step"].to_numpy(float), df["return_mean"].to_numpy(float)
+    if x.size < 2 or x[0] != 0 or x[-1] < steps:
+        return float("nan")
+    return float(((y[1:] + y[:-1]) / 2 * np.diff(x)).sum() / (x[-1] - x[0]))
 
 
 @dataclass

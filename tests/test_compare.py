@@ -1,5 +1,6 @@
 """Drop a new algorithm in (one module + one config), sweep it, and compare it with baselines."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -125,3 +126,43 @@ def test_compare_names_the_folders_there_are_when_one_is_missing(tmp_path, capsy
         compare_main(["sac@variants/typo", "--base", "sac", "--results", str(tmp_path)])
     assert "suite folders with runs under" in str(err.value) and "bench" in str(err.value)
     assert list(tmp_path.rglob("compare_*")) == []
+
+
+def test_metrics_tell_a_sooner_learner_from_one_that_ends_the_same(tmp_path, capsys):
+    """Same final returns, learnt at step 100 or at step 1000: ``final`` sees no difference,
+    ``last10`` and ``auc`` see it; a run whose curve does not start at step 0 has no ``auc``."""
+    steps = np.arange(0, 1001, 100)
+    for seed in range(3):
+        final = 1000.0 + 10 * seed
+        for folder, learnt_at in (("bench", 1000), ("variants/early/bench", 100)):
+            run = make_run(tmp_path, "sac", "Hopper-v4", seed, final, suite=folder)
+            curve = np.where(steps >= learnt_at, final, 0.0)
+            pd.DataFrame({"step": steps, "return_mean": curve}).to_csv(
+                run / "eval.csv", index=False
+            )
+    late = make_run(tmp_path, "sac", "Hopper-v4", 3, 1010.0, suite="variants/early/bench")
+    pd.DataFrame({"step": [500, 1000], "return_mean": [1010.0, 1010.0]}).to_csv(
+        late / "eval.csv", index=False
+    )
+
+    def row(metric: str) -> str:
+        args = ["sac@variants/early/bench", "--base", "sac", "--results", str(tmp_path)]
+        assert compare_main([*args, "--metric", metric]) == 0
+        name = "compare_sac.md" if metric == "final" else f"compare_sac_{metric}.md"
+        md = (tmp_path / "variants/early/bench" / name).read_text()
+        return md, next(x for x in md.splitlines() if x.startswith("| Hopper-v4 | sac |"))
+
+    md, final = row("final")
+    assert "1010.0 (4)" in final and "1010.0 (3)" in final and "+0.0" in final
+    md, last10 = row("last10")
+    # last 10 of 11 evaluations: all at the final return vs nine zeros and the final return
+    assert "1010.0 (4)" in last10 and "101.0 (3)" in last10 and "+909.0" in last10
+    md, auc = row("auc")
+    # trapezoid: (50 + 900) / 1000 of the final return vs 50 / 1000 of it, three seeds each
+    assert "959.5 (3)" in auc and "50.5 (3)" in auc and "+909.0" in auc
+    assert "sac@variants/early/bench Hopper-v4 seed 3: its eval.csv gives no auc value" in md
+    assert "on auc" in md.splitlines()[0]
+    assert (tmp_path / "variants/early/bench/compare_sac_auc.png").exists()
+    with pytest.raises(SystemExit):
+        compare_main(["sac", "--results", str(tmp_path), "--metric", "median"])
+    assert "invalid choice: 'median'" in capsys.readouterr().err
