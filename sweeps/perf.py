@@ -1,7 +1,7 @@
 """Training speed: env steps per second of our agents, and of Stable-Baselines3's, on one task.
 
     python -m sweeps.perf [--algos ppo,a2c,trpo] [--steps 30000] [--task HalfCheetah-v4]
-                          [--threads 1] [--no-peers]
+                          [--threads 1] [--no-peers] [--no-ceilings]
 
 For each algorithm this trains a fresh agent for ``--steps`` env steps in a subprocess of its
 own (one TensorFlow thread) and reports the **training** env steps per second, evaluation
@@ -14,6 +14,11 @@ When ``.venv-sb3/bin/python`` exists (``make peers``), the same script then runs
 environment the Stable-Baselines3 / SB3-contrib equivalent of each algorithm with the same
 hyperparameters (read from ``sweeps/conf/algo/<algo>.yaml``; one torch thread, CPU), one after
 the other, and prints the ratios. Algorithms without a config here are skipped with a note.
+
+Then it measures what this CPU allows on the task (``sweeps/ceilings.py``: ``env.step`` per
+CPU-second, and the matrix multiplies of each off-policy update at this CPU's matmul rate) and
+prints each algorithm's ceiling beside its measured rate: the fastest any implementation could
+train here, so ``ceiling / SB3`` is the largest ratio to SB3 that is possible at all.
 
 Finally it estimates the wall time of the whole ``bench`` suite on this machine: every
 algorithm measured × tasks × seeds × steps, at the measured rates (HalfCheetah's rate stands
@@ -330,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--task", default="HalfCheetah-v4")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--no-peers", action="store_true", help="skip Stable-Baselines3")
+    p.add_argument("--no-ceilings", action="store_true", help="skip measuring what the CPU allows")
     p.add_argument("--suite", default="bench", help="suite whose wall time to estimate")
     p.add_argument(
         "--set",
@@ -338,11 +344,18 @@ def main(argv: list[str] | None = None) -> int:
         metavar="ALGO.KEY=VALUE",
         help="override a hyperparameter for both sides, e.g. a2c.num_envs=4 (YAML value)",
     )
-    p.add_argument("--worker", choices=("ours", "sb3"), help=argparse.SUPPRESS)
+    p.add_argument("--worker", choices=("ours", "sb3", "ceilings"), help=argparse.SUPPRESS)
     p.add_argument("--hp", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     algos = [a.strip() for a in args.algos.split(",") if a.strip()]
 
+    if args.worker == "ceilings":
+        from sweeps.ceilings import measure
+
+        hp = json.loads(args.hp)
+        out = measure(args.task, int(hp["batch_size"]), int(hp["hidden"]))
+        print("PERF " + json.dumps(out), flush=True)
+        return 0
     if args.worker:
         fn = worker_ours if args.worker == "ours" else worker_sb3
         out = fn(algos[0], args.task, args.steps, args.threads, json.loads(args.hp))
@@ -387,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
             hp["learning_starts"] = min(int(hp["learning_starts"]), PERF_LEARNING_STARTS)
         ours = _measure("ours", sys.executable, algo, args, hp)
         sb3 = _measure("sb3", str(SB3_PYTHON), algo, args, hp) if peers else None
-        rows.append((algo, ours, sb3))
+        rows.append((algo, ours, sb3, hp))
         _print_row(algo, ours, sb3)
 
     print()
@@ -399,9 +412,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(header)
     print("-" * len(header))
-    for algo, ours, sb3 in rows:
+    for algo, ours, sb3, _ in rows:
         _print_row(algo, ours, sb3, table=True)
-    _estimate_suite(args, rows)
+    if not args.no_ceilings:
+        _print_ceilings(args, rows)
+    _estimate_suite(args, [row[:3] for row in rows])
     return 0
 
 
@@ -434,6 +449,57 @@ def _print_row(algo: str, ours: dict, sb3: dict | None, table: bool = False) -> 
     for side, d in (("ours", ours), ("SB3", sb3)):
         if d and "error" in d:
             print(f"    {side} failed: {d['error']}", flush=True)
+
+
+def ceiling_rows(rows: list, measured: dict) -> list[tuple[str, str, float]]:
+    """(algo, what bounds it, ceiling in steps per CPU-second) for each measured algorithm:
+    ``env.step`` alone for on-policy ones, plus the update's matmuls for DDPG, TD3 and SAC."""
+    from sweeps.ceilings import COUNTED, update_flop
+
+    out = []
+    env_s = 1.0 / measured["env_steps_per_s"]
+    for algo, _, _, hp in rows:
+        if algo in COUNTED:
+            flop = update_flop(algo, measured["obs_dim"], measured["act_dim"], hp)
+            update_s = flop / (measured["matmul_gflop"] * 1e9)
+            out.append(
+                (algo, f"env.step + {flop / 1e9:.2f} GFLOP update", 1.0 / (env_s + update_s))
+            )
+        elif "learning_starts" not in hp:  # on-policy: the rollout's env.step bounds it
+            out.append((algo, "env.step", 1.0 / env_s))
+    return out
+
+
+def _print_ceilings(args: argparse.Namespace, rows: list) -> None:
+    """What this CPU allows, measured in a one-thread subprocess, beside the measured rates."""
+    off = [hp for algo, _, _, hp in rows if "batch_size" in hp and "hidden_sizes" in hp]
+    shape = {"batch_size": 256, "hidden": 256}
+    if off:
+        shape = {"batch_size": off[0]["batch_size"], "hidden": off[0]["hidden_sizes"][0]}
+    one = argparse.Namespace(**{**vars(args), "threads": 1})
+    measured = _measure("ceilings", sys.executable, "-", one, shape)
+    if "error" in measured:
+        print(f"\nceilings not measured: {measured['error']}")
+        return
+    physics = measured["physics_steps_per_s"]
+    print(
+        f"\nwhat this CPU allows, per CPU-second of one core (sweeps/ceilings.py):\n"
+        f"  {args.task} env.step: {measured['env_steps_per_s']:.0f} steps/s"
+        + (f" (MuJoCo physics alone: {physics:.0f})" if physics else "")
+        + f"\n  float32 {shape['batch_size']}x{shape['hidden']} @ {shape['hidden']}x"
+        f"{shape['hidden']} matmul: {measured['matmul_gflop']:.0f} GFLOP/s\n"
+        "an algorithm's ceiling is the fastest any implementation could train here, so\n"
+        "ceiling/SB3 (SB3 per CPU-second) is the largest ratio to SB3 possible at all:"
+    )
+    header = f"{'algo':<6} {'bound':<30} {'ceiling':>8} {'ours/ceiling':>12} {'ceiling/SB3':>11}"
+    print(header)
+    print("-" * len(header))
+    by_algo = {algo: (ours, sb3) for algo, ours, sb3, _ in rows}
+    for algo, bound, ceiling in ceiling_rows(rows, measured):
+        ours, sb3 = by_algo[algo]
+        mine = "-" if "error" in ours else f"{ours['cpu_steps_per_s'] / ceiling:.2f}"
+        peer = "-" if not sb3 or "error" in sb3 else f"{ceiling / sb3['cpu_steps_per_s']:.2f}x"
+        print(f"{algo:<6} {bound:<30} {ceiling:>8.0f} {mine:>12} {peer:>11}")
 
 
 def _estimate_suite(args: argparse.Namespace, rows: list) -> None:

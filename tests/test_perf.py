@@ -27,3 +27,18 @@ def test_suite_estimate_is_for_one_thread_runs_only(capsys):
     out = _estimate(1, capsys)
     # 10 tasks x 5 seeds; idle: 500k / 10k + 52 evaluations x 1 s = 102 s per run
     assert "a2c    50 runs x 1m42s each (idle;" in out
+
+
+def test_ceilings_are_the_simulator_and_the_update_matmuls():
+    from sweeps.ceilings import update_flop
+    from sweeps.perf import ceiling_rows
+
+    measured = {"env_steps_per_s": 20_000.0, "matmul_gflop": 100.0, "obs_dim": 17, "act_dim": 6}
+    td3 = {"learning_starts": 1000, "batch_size": 256, "hidden_sizes": [256, 256]}
+    td3["policy_delay"] = 2
+    rows = [("ppo", {}, None, {"rollout_steps": 2048}), ("td3", {}, None, td3)]
+    (ppo_row, td3_row) = ceiling_rows(rows, measured)
+    assert ppo_row == ("ppo", "env.step", 20_000.0)
+    update_s = update_flop("td3", 17, 6, td3) / 100e9
+    assert td3_row[0] == "td3" and "0.41 GFLOP" in td3_row[1]
+    assert td3_row[2] == 1 / (1 / 20_000 + update_s)
