@@ -104,13 +104,14 @@ clean-venv:
 	rm -rf $(VENV)
 
 ## perf: training env steps/s of each algorithm on HalfCheetah-v4, and SB3's when .venv-sb3 exists
-##   (PERF_ALGOS=ppo,a2c,trpo PERF_STEPS=30000)
+##   (PERF_ALGOS=ppo,a2c,trpo PERF_STEPS=30000 PERF_ROUNDS=3: alternate ours and SB3, medians)
 PERF_ALGOS ?=
 PERF_STEPS ?=
+PERF_ROUNDS ?=
 perf: $(STAMP)
 	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1 \
 	$(PY) -m sweeps.perf $(if $(PERF_ALGOS),--algos $(PERF_ALGOS)) \
-	    $(if $(PERF_STEPS),--steps $(PERF_STEPS))
+	    $(if $(PERF_STEPS),--steps $(PERF_STEPS)) $(if $(PERF_ROUNDS),--rounds $(PERF_ROUNDS))
 
 ## peers: a separate .venv-sb3 with Stable-Baselines3 + SB3-contrib (CPU torch) for `make perf`
 PEERS_VENV := .venv-sb3

@@ -1,7 +1,7 @@
 """Training speed: env steps per second of our agents, and of Stable-Baselines3's, on one task.
 
     python -m sweeps.perf [--algos ppo,a2c,trpo] [--steps 30000] [--task HalfCheetah-v4]
-                          [--threads 1] [--no-peers] [--no-ceilings]
+                          [--threads 1] [--no-peers] [--no-ceilings] [--rounds 1]
 
 For each algorithm this trains a fresh agent for ``--steps`` env steps in a subprocess of its
 own (one TensorFlow thread) and reports the **training** env steps per second, evaluation
@@ -14,6 +14,10 @@ When ``.venv-sb3/bin/python`` exists (``make peers``), the same script then runs
 environment the Stable-Baselines3 / SB3-contrib equivalent of each algorithm with the same
 hyperparameters (read from ``sweeps/conf/algo/<algo>.yaml``; one torch thread, CPU), one after
 the other, and prints the ratios. Algorithms without a config here are skipped with a note.
+
+``--rounds N`` repeats each pair of measurements N times, ours and SB3 alternating, and reports
+the median of each figure: on a shared (virtual) machine the speed of both sides drifts by 10-20%
+from one minute to the next, and one pair can catch the two sides in different conditions.
 
 Then it measures what this CPU allows on the task (``sweeps/ceilings.py``: ``env.step`` per
 CPU-second, and the matrix multiplies of each off-policy update at this CPU's matmul rate) and
@@ -336,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--no-peers", action="store_true", help="skip Stable-Baselines3")
     p.add_argument("--no-ceilings", action="store_true", help="skip measuring what the CPU allows")
+    p.add_argument(
+        "--rounds", type=int, default=1, help="alternate ours and SB3 this many times; medians"
+    )
     p.add_argument("--suite", default="bench", help="suite whose wall time to estimate")
     p.add_argument(
         "--set",
@@ -348,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hp", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     algos = [a.strip() for a in args.algos.split(",") if a.strip()]
+    if args.rounds < 1:
+        p.error(f"--rounds must be at least 1, got {args.rounds}")
 
     if args.worker == "ceilings":
         from sweeps.ceilings import measure
@@ -398,14 +407,24 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {algo}: with {', '.join(x for x in args.set if x.startswith(algo))}")
         if "learning_starts" in hp:
             hp["learning_starts"] = min(int(hp["learning_starts"]), PERF_LEARNING_STARTS)
-        ours = _measure("ours", sys.executable, algo, args, hp)
-        sb3 = _measure("sb3", str(SB3_PYTHON), algo, args, hp) if peers else None
+        pairs = []
+        for r in range(args.rounds):
+            ours = _measure("ours", sys.executable, algo, args, hp)
+            sb3 = _measure("sb3", str(SB3_PYTHON), algo, args, hp) if peers else None
+            pairs.append((ours, sb3))
+            if args.rounds > 1:
+                print(f"  round {r + 1}/{args.rounds}:", end="")
+                _print_row(algo, ours, sb3)
+        ours = median_of([o for o, _ in pairs])
+        sb3 = median_of([b for _, b in pairs]) if peers else None
         rows.append((algo, ours, sb3, hp))
         _print_row(algo, ours, sb3)
 
     print()
     print("training env steps/s after warm-up (wall clock); per CPU-second of the training")
     print("process in brackets, which other load on a shared machine does not distort")
+    if args.rounds > 1:
+        print(f"median of {args.rounds} rounds of each figure (ratios: of the medians)")
     header = (
         f"{'algo':<6} {'ours':>8} {'SB3':>8} {'ratio':>7} | "
         f"{'ours/CPU-s':>10} {'SB3/CPU-s':>10} {'ratio':>7} | {'ours, full run':>14}"
@@ -418,6 +437,16 @@ def main(argv: list[str] | None = None) -> int:
         _print_ceilings(args, rows)
     _estimate_suite(args, [row[:3] for row in rows])
     return 0
+
+
+def median_of(results: list[dict]) -> dict:
+    """Each figure's median over rounds; the first failed round's error if any round failed."""
+    import statistics
+
+    failed = [r for r in results if "error" in r]
+    if failed:
+        return failed[0]
+    return {k: statistics.median(r[k] for r in results) for k in results[0]}
 
 
 def _rate(d: dict | None, key: str = "steps_per_s") -> str:

@@ -42,3 +42,11 @@ def test_ceilings_are_the_simulator_and_the_update_matmuls():
     update_s = update_flop("td3", 17, 6, td3) / 100e9
     assert td3_row[0] == "td3" and "0.41 GFLOP" in td3_row[1]
     assert td3_row[2] == 1 / (1 / 20_000 + update_s)
+
+
+def test_rounds_report_each_figures_median_and_any_failure():
+    from sweeps.perf import median_of
+
+    rounds = [{"steps_per_s": v, "eval_s": e} for v, e in ((100.0, 3.0), (130.0, 1.0), (90.0, 2.0))]
+    assert median_of(rounds) == {"steps_per_s": 100.0, "eval_s": 2.0}
+    assert median_of([*rounds, {"error": "exit 1: boom"}]) == {"error": "exit 1: boom"}
