@@ -79,3 +79,14 @@ def test_update_flop_scales_and_refuses_what_it_does_not_count():
     )
     with pytest.raises(ValueError, match="ppo"):
         update_flop("ppo", 17, 6, hp)
+
+
+def test_measure_reports_the_simulator_and_the_matmul_rate():
+    from sweeps.ceilings import measure
+
+    cheetah = measure("HalfCheetah-v4", batch=32, hidden=32, env_steps=300)
+    assert (cheetah["obs_dim"], cheetah["act_dim"]) == (17, 6)
+    assert cheetah["physics_steps_per_s"] > 0 and cheetah["env_steps_per_s"] > 0
+    assert cheetah["matmul_gflop"] > 0
+    cartpole = measure("CartPole-v1", batch=32, hidden=32, env_steps=300)
+    assert cartpole["physics_steps_per_s"] is None and cartpole["act_dim"] == 0
