@@ -106,7 +106,7 @@ class ScaleFromUnit(gym.ActionWrapper):
         self.action_space = gym.spaces.Box(-1.0, 1.0, box.shape, np.float32)
 
     def action(self, action):
-        unit = np.clip(action, -1.0, 1.0)
+        unit = np.minimum(np.maximum(action, -1.0), 1.0)  # np.clip's values, see ClipToBounds
         if self._identity:
             return unit
         return self._low + (unit + 1.0) * self._half_range

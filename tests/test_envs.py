@@ -79,6 +79,25 @@ def test_actions_are_clipped_to_the_task_bounds_in_its_units():
     np.testing.assert_array_equal(out, np.clip(act, -0.4, 0.4).astype(np.float32))
 
 
+@pytest.mark.parametrize("task", ["Humanoid-v4", "HalfCheetah-v4"])
+def test_unit_actions_are_clipped_as_np_clip_then_mapped(task):
+    from envs.make import ScaleFromUnit
+
+    env = make_env(task, seed=0, action_scaling=True)
+    scale = _wrapper(env, ScaleFromUnit)
+    box = scale.env.action_space
+    rng = np.random.default_rng(0)
+    act = rng.normal(scale=1.5, size=box.shape).astype(np.float32)
+    act[0] = np.nan
+    out = scale.action(act)
+    unit = np.clip(act, -1.0, 1.0)
+    expected = (
+        unit if task == "HalfCheetah-v4" else box.low + (unit + 1.0) * (box.high - box.low) / 2
+    )
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, expected)
+
+
 @pytest.mark.parametrize("task", ["Humanoid-v4", "HumanoidStandup-v5"])
 def test_zeroed_contact_forces_are_the_trailing_cfrc_ext_block_and_nothing_else(task):
     # Gymnasium computes cfrc_ext and observes it last; "zeroed" gives the zeros mujoco-py 2.x
