@@ -38,6 +38,14 @@ def late_return(run_dir: Path, n: int = LATE_EVALS, column: str = "return_mean")
     return float(last.mean())
 
 
+def read_curve(run_dir: Path) -> pd.DataFrame:
+    """``step`` and ``return_mean`` of a run's ``eval.csv``, rows that are not numbers dropped.
+
+    Raises OSError, ValueError, KeyError or ParserError when the file cannot give them."""
+    df = pd.read_csv(run_dir / "eval.csv")[["step", "return_mean"]]
+    return df.apply(pd.to_numeric, errors="coerce").dropna()
+
+
 def curve_mean(run_dir: Path, steps: int) -> float:
     """Mean return over a whole run: the area under its deterministic learning curve (trapezoid
     rule over the evaluation steps) divided by the steps it spans.
@@ -47,10 +55,9 @@ def curve_mean(run_dir: Path, steps: int) -> float:
     step 0 and one at or past ``steps`` (the run's budget), so every run spans the same interval.
     """
     try:
-        df = pd.read_csv(run_dir / "eval.csv")[["step", "return_mean"]]
+        df = read_curve(run_dir)
     except (OSError, ValueError, KeyError, pd.errors.ParserError):
         return float("nan")
-    df = df.apply(pd.to_numeric, errors="coerce").dropna()
     df = df.drop_duplicates("step", keep="last").sort_values("step")
     x, y = df["step"].to_numpy(float), df["return_mean"].to_numpy(float)
     if x.size < 2 or x[0] != 0 or x[-1] < steps:
@@ -176,10 +183,8 @@ def load_curves(runs: Runs) -> tuple[pd.DataFrame, list[str]]:
     """Concatenate the ``eval.csv`` of every finished run: algo, task, seed, step, return_mean."""
     frames, notes = [], []
     for row in runs.summaries.itertuples():
-        path = Path(row.run_dir) / "eval.csv"
         try:
-            df = pd.read_csv(path)
-            df = df[["step", "return_mean"]].apply(pd.to_numeric, errors="coerce").dropna()
+            df = read_curve(Path(row.run_dir))
         except (OSError, ValueError, KeyError, pd.errors.ParserError) as err:
             notes.append(f"{row.algo}/{row.task}/seed_{row.seed}: unreadable eval.csv ({err})")
             continue

@@ -69,9 +69,8 @@ def measure(task: str, batch: int = 256, hidden: int = 256, env_steps: int = 20_
 
     env = make_env(task, seed=0)
     env.reset(seed=0)
-    action = np.zeros(env.action_space.shape, env.action_space.dtype)
-    if not env.action_space.shape:  # discrete
-        action = 0
+    shape = env.action_space.shape  # () for a discrete task: action 0
+    action = np.zeros(shape, env.action_space.dtype) if shape else 0
     c0 = time.process_time()
     for _ in range(env_steps):
         _, _, terminated, truncated, _ = env.step(action)

@@ -501,7 +501,9 @@ def ceiling_rows(rows: list, measured: dict) -> list[tuple[str, str, float]]:
 
 def _print_ceilings(args: argparse.Namespace, rows: list) -> None:
     """What this CPU allows, measured in a one-thread subprocess, beside the measured rates."""
-    off = [hp for algo, _, _, hp in rows if "batch_size" in hp and "hidden_sizes" in hp]
+    from sweeps.ceilings import COUNTED
+
+    off = [hp for algo, _, _, hp in rows if algo in COUNTED]
     shape = {"batch_size": 256, "hidden": 256}
     if off:
         shape = {"batch_size": off[0]["batch_size"], "hidden": off[0]["hidden_sizes"][0]}
