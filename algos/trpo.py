@@ -25,7 +25,10 @@ Defaults follow Tianshou's ``mujoco_trpo.py`` (the reference the benchmark compa
 SB3-contrib's ``TRPO``: δ = 0.01, 10 CG iterations with damping 0.1, line search ×0.8 up to 10
 times, 64-64 tanh actor and critic, critic Adam lr 1e-3 (linearly annealed) for 20 full-batch
 steps per update, γ = 0.99, λ = 0.95, running observation normalisation, and reward scaling by
-the std of the discounted return (as SB3-zoo's VecNormalize does). The whole update (CG, line
+the std of the discounted return (as SB3-zoo's VecNormalize does). The critic's rate reaches 0 at
+the end of the run, where Tianshou's reaches 0 at 3M steps (its 500k values are read from 3M-step
+runs); ``anneal_steps=3000000`` reproduces that: Ant-v4 seed 0 ended at 1555.5 against the
+default's 1768.8, no gain (``results/ablations/README.md``, TRPO). The whole update (CG, line
 search and critic) is one XLA-compiled TensorFlow function.
 
 Actions are mapped as Tianshou maps them (``action_scaling``, since 2026-12-02, as PPO's): the
