@@ -72,6 +72,9 @@ class RewardScaler:
     """Scale rewards by the running std of the discounted return (no mean subtraction), clip ±10.
 
     The discounted return is carried per environment across batches and reset at episode ends.
+    The running std is updated with a whole rollout before that rollout is scaled (SB3's
+    ``VecNormalize`` updates it step by step): the same statistics after the first rollout, and
+    the first rollout is scaled by its own std instead of a std that starts at 1.
     """
 
     def __init__(self, gamma: float, clip: float = 10.0) -> None:
