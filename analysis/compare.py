@@ -84,7 +84,12 @@ def per_task(
             if a.size >= MIN_SEEDS and b.size >= MIN_SEEDS:
                 row["diff"] = a.mean() - b.mean()
                 row["diff_ci"] = diff_ci(a, b)
-                row["p_welch"] = float(sps.ttest_ind(a, b, equal_var=False).pvalue)
+                # both sides constant (e.g. every seed at InvertedPendulum's 1000): no test, not
+                # p = 0 for any difference
+                same = a.std() == 0 and b.std() == 0
+                row["p_welch"] = (
+                    np.nan if same else float(sps.ttest_ind(a, b, equal_var=False).pvalue)
+                )
             else:
                 row["diff"], row["diff_ci"], row["p_welch"] = np.nan, None, np.nan
             rows.append(row)
@@ -105,14 +110,18 @@ def parse_spec(spec: str, suite: str) -> tuple[str, str]:
     return algo, where or suite
 
 
-def runs_of(results: Path, specs: dict[str, tuple[str, str]]) -> tuple[pd.DataFrame, list[str]]:
+def runs_of(
+    results: Path, specs: dict[str, tuple[str, str]]
+) -> tuple[pd.DataFrame, list[str], list[str]]:
     """One frame of the finished runs named by ``specs`` (spec -> (algo, folder), as parsed by
     :func:`parse_spec`), each spec's runs labelled with the spec.
 
-    Returns the frame and the specs that have no finished run; a suite folder that does not exist
-    is an error naming the folders that do.
+    Returns the frame, the specs that have no finished run, and a note for each run of the
+    specs' algorithms left out (failed, unfinished, unreadable, or shorter than its cell); a suite
+    folder that does not exist is an error naming the folders that do.
     """
-    frames, missing, loaded = [], [], {}
+    frames, missing, loaded, skipped = [], [], {}, []
+    loaded_notes: dict[str, list[str]] = {}
     for spec, (algo, where) in specs.items():
         if where not in loaded:
             if not (results / where).is_dir():
@@ -126,15 +135,45 @@ def runs_of(results: Path, specs: dict[str, tuple[str, str]]) -> tuple[pd.DataFr
                     f"error: {spec}: no folder {results / where}; suite folders with runs under "
                     f"{results}: {', '.join(sorted(known)) or 'none'}"
                 )
-            loaded[where] = consistent_steps(load_runs(results, where))
+            runs = load_runs(results, where)
+            loaded[where] = consistent_steps(runs)
+            # every note starts with the run's <algo>/<task>/seed_<k>
+            loaded_notes[where] = (
+                [f"{x} (failed)" for x in runs.failed]
+                + [f"{x} (unfinished)" for x in runs.unfinished]
+                + runs.notes
+            )
         df = loaded[where]
+        skipped += [f"{where}/{n}" for n in loaded_notes[where] if n.startswith(f"{algo}/")]
         mine = df[df["algo"] == algo].assign(algo=spec)
         if mine.empty:
             have = ", ".join(sorted(set(df["algo"]))) or "none"
             missing.append(f"{spec} (algorithms with runs in {results / where}: {have})")
         else:
             frames.append(mine)
-    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()), missing
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return frame, missing, skipped
+
+
+def same_budget(df: pd.DataFrame, new: str) -> tuple[pd.DataFrame, dict[tuple[str, str], str]]:
+    """Leave out, per task, a baseline's runs whose step budget differs from NEW's there.
+
+    A 60k-step variant beside 500k-step baselines compares budgets, not algorithms (and ``auc``
+    divides each run by its own span). Returns the runs kept and, per (task, baseline) left out,
+    why."""
+    excluded: dict[tuple[str, str], str] = {}
+    drop = pd.Series(False, index=df.index)
+    for task, rows in df.groupby("task"):
+        ours = rows[rows["algo"] == new]["steps"]
+        if ours.empty:
+            continue
+        budget = int(ours.max())  # one per cell: consistent_steps kept the cell's largest
+        for base, theirs in rows[rows["algo"] != new].groupby("algo"):
+            steps = int(theirs["steps"].max())
+            if steps != budget:
+                excluded[(task, base)] = f"{steps:,} steps against {new}'s {budget:,}"
+                drop[theirs.index] = True
+    return df[~drop], excluded
 
 
 def with_metric(df: pd.DataFrame, metric: str) -> tuple[pd.DataFrame, list[str]]:
@@ -161,9 +200,10 @@ def compare(results: Path, suite: str, new: str, bases: list[str], metric: str =
         raise SystemExit(f"error: unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
     column, described = METRICS[metric]
     specs = {spec: parse_spec(spec, suite) for spec in [new, *bases]}
-    df, missing = runs_of(results, specs)
+    df, missing, skipped = runs_of(results, specs)
     if df.empty or new not in set(df["algo"]):
         raise SystemExit(f"error: no finished runs of {missing[0]}")
+    df, excluded = same_budget(df, new)
     df, lacking = with_metric(df, metric)
     if new not in set(df["algo"]):
         raise SystemExit(f"error: no run of {new} has a {metric} value: {'; '.join(lacking)}")
@@ -189,10 +229,14 @@ def compare(results: Path, suite: str, new: str, bases: list[str], metric: str =
         base_cell = (
             "not run" if r.n_base == 0 else f"{r.mean_base:.1f} ({r.n_base}) {_ci(r.ci_base)}"
         )
-        if r.diff_ci is None:
+        other_budget = excluded.get((r.task, r.base))
+        if other_budget:
+            base_cell, diff, p = f"left out: {other_budget}", "other budget", "—"
+        elif r.diff_ci is None:
             diff, p = f"too few seeds (need ≥ {MIN_SEEDS} per side)", "—"
         else:
-            diff, p = f"{r.diff:+.1f} {_ci(r.diff_ci)}", f"{r.p_welch:.3g}"
+            p = "— (both constant)" if np.isnan(r.p_welch) else f"{r.p_welch:.3g}"
+            diff = f"{r.diff:+.1f} {_ci(r.diff_ci)}"
         lines.append(f"| {r.task} | {r.base} | {new_cell} | {base_cell} | {diff} | {p} |")
     matrix = normalised_scores(df, [new, *bases], column)
     estimates = interval_estimates(matrix)
@@ -224,6 +268,11 @@ def compare(results: Path, suite: str, new: str, bases: list[str], metric: str =
         for r in poi.itertuples():
             lines.append(f"| {r.y} | {with_ci(r.p, r.ci_low, r.ci_high)} |")
     lines += [f"- {n}" for n in [*matrix.notes, *lacking]]
+    lines += [
+        f"- left out, other budget: {base} on {task} ({why})"
+        for (task, base), why in sorted(excluded.items())
+    ]
+    lines += [f"- left out: {n}" for n in skipped]
     new_algo, new_folder = specs[new]
     stem = f"compare_{new_algo}" + ("" if metric == "final" else f"_{metric}")
     out = results / new_folder / f"{stem}.md"

@@ -31,6 +31,8 @@ def late_return(run_dir: Path, n: int = LATE_EVALS, column: str = "return_mean")
         return float("nan")
     if column == "return_mean":
         values = values.dropna()
+    if len(values) < n:  # fewer would reach back to the untrained policy of step 0
+        return float("nan")
     last = values.iloc[-n:]
     # a sampled mean over fewer evaluations would not be the same window as the deterministic one
     if last.empty or last.isna().any():
@@ -179,10 +181,13 @@ def load_runs(results: Path | str, suite: str) -> Runs:
     return runs
 
 
-def load_curves(runs: Runs) -> tuple[pd.DataFrame, list[str]]:
-    """Concatenate the ``eval.csv`` of every finished run: algo, task, seed, step, return_mean."""
+def load_curves(runs: Runs | pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Concatenate the ``eval.csv`` of every run given (``Runs``: every finished run; a frame of
+    its rows: those, e.g. the table's, after ``consistent_steps``): algo, task, seed, step,
+    return_mean."""
     frames, notes = [], []
-    for row in runs.summaries.itertuples():
+    summaries = runs.summaries if isinstance(runs, Runs) else runs
+    for row in summaries.itertuples():
         try:
             df = read_curve(Path(row.run_dir))
         except (OSError, ValueError, KeyError, pd.errors.ParserError) as err:

@@ -85,10 +85,12 @@ def consistent_steps(runs: Runs) -> pd.DataFrame:
         return df
     target = df.groupby(["task", "algo"])["steps"].transform("max")
     for row in df[df["steps"] != target].itertuples():
-        runs.notes.append(
+        note = (
             f"{row.algo}/{row.task}/seed_{row.seed}: {row.steps} steps while other seeds of "
             "its cell ran longer; left out of the mean"
         )
+        if note not in runs.notes:  # the table, the aggregate and the curves each call this
+            runs.notes.append(note)
     return df[df["steps"] == target]
 
 
@@ -157,7 +159,7 @@ def aggregate(
                 row.update(
                     steps=int(cell["steps"].max()),
                     mean=values.mean(),
-                    std=values.std(ddof=1) if len(values) > 1 else 0.0,
+                    std=values.std(ddof=1) if len(values) > 1 else float("nan"),  # one seed: none
                     ci_low=low,
                     ci_high=high,
                     # diagnostic only: mean over seeds of each run's last-10-evaluation mean
@@ -232,8 +234,13 @@ def _fmt(x: float | None, digits: int = 1) -> str:
 def _matrix_cell(row: pd.Series) -> str:
     if row["verdict"] in ("n/a", "not run"):
         return row["verdict"]
-    text = f"{row['mean']:.1f} ± {row['std']:.1f} ({row['n_seeds']})"
-    return text if row["verdict"] == "no reference" else f"{text} {row['verdict']}"
+    spread = "" if pd.isna(row["std"]) else f" ± {row['std']:.1f}"  # no spread from one seed
+    text = f"{row['mean']:.1f}{spread} ({row['n_seeds']})"
+    if row["verdict"] == "no reference":
+        return text
+    # the mean shown is deterministic; a sampled-action reference was judged on sampled returns
+    mark = " (sampled)" if row["tianshou_metric"] == "stochastic" else ""
+    return f"{text} {row['verdict']}{mark}"
 
 
 def _late_section(table: pd.DataFrame) -> list[str]:
@@ -286,11 +293,14 @@ def to_markdown(table: pd.DataFrame, runtimes: pd.DataFrame, runs: Runs, suite: 
         steps = sorted(int(s) for s in table["steps"].dropna().unique())
         lines += [
             "",
-            "Each cell: mean ± sample std over seeds (n = seeds) of the final return, the mean "
+            "Each cell: mean ± sample std over seeds (n = seeds; no std from one seed) of the "
+            "final return, the mean "
             "return of a run's last evaluation (deterministic policy, separate env) at "
             f"{', '.join(map(str, steps)) or '—'} env steps, and the verdict: **reproduced** "
             "when the 95% bootstrap CI of the mean reaches or passes every published 500k "
-            "reference for the cell, **below** otherwise; **not run** = no finished run; "
+            "reference for the cell, **below** otherwise; *(sampled)*: Tianshou's reference "
+            "was judged on the same evaluation's sampled-action returns (see *Cells*), not on "
+            "the deterministic mean shown; **not run** = no finished run; "
             "**n/a** = the algorithm cannot act in the task. With so few seeds a verdict says "
             "whether the runs *fail to reach* a reference, not that they match it: the "
             "percentile bootstrap's upper end is the best seed's return for one to three seeds "
@@ -329,11 +339,15 @@ def to_markdown(table: pd.DataFrame, runtimes: pd.DataFrame, runs: Runs, suite: 
             stats = "— | —"
             if r.n_seeds:
                 stats = f"{r.mean:.1f} ± {r.std:.1f} | [{r.ci_low:.1f}, {r.ci_high:.1f}]"
+                if r.n_seeds == 1:  # a bootstrap of one value is that value: no interval
+                    stats = f"{r.mean:.1f} | — (one seed)"
             sampled = "—"
             if not pd.isna(r.stochastic_mean):
                 sampled = (
                     f"{r.stochastic_mean:.1f} [{r.stochastic_ci_low:.1f}, "
                     f"{r.stochastic_ci_high:.1f}]"
+                    if r.n_seeds > 1
+                    else f"{r.stochastic_mean:.1f}"
                 )
             metric = "—" if pd.isna(r.tianshou_metric) else r.tianshou_metric
             lines.append(

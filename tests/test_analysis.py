@@ -81,10 +81,11 @@ def test_table_markdown_notes_skipped_runs(tmp_path):
     assert analysis_main(["table", "--suite", "s", "--results", str(tmp_path)]) == 0
     md = (tmp_path / "s" / "table.md").read_text()
     # rlpack 2100.74 is above the CI, Tianshou's 1975.8 below it: overall "below"
-    assert "| Hopper-v4 | 2000.0 ± 0.0 (1) below |" in md
+    # one seed: no spread and no interval are shown (the verdict still uses its return)
+    assert "| Hopper-v4 | 2000.0 (1) below |" in md
     assert (
-        # last 10: make_run's eval.csv has two evaluations, 0 and 2000
-        "| Hopper-v4 | ppo | 1 | 2000.0 ± 0.0 | [2000.0, 2000.0] | — | 1000.0 | 2100.7 | "
+        # last 10: make_run's eval.csv has two evaluations, too few for a last-10 mean
+        "| Hopper-v4 | ppo | 1 | 2000.0 | — (one seed) | — | — | 2100.7 | "
         "1975.8 ± 705.2 | 0.03 | — | below | reproduced | deterministic | no reference |" in md
     )
     assert "1 failed" in md and "seed_1" in md
@@ -318,3 +319,25 @@ def test_with_three_seeds_the_bootstrap_upper_end_is_the_best_seed():
     assert abs(bootstrap_ci([-342.6, 4846.6, 5515.6])[1] - 5515.6) < 1e-9  # SAC Ant-v4, 0-2
     assert bootstrap_ci([1.0, 2.0])[1] == 2.0
     assert bootstrap_ci([1.0, 2.0, 3.0, 4.0, 5.0])[1] < 5.0  # from five seeds on it is not
+
+
+def test_matrix_says_when_a_verdict_was_judged_on_sampled_returns(tmp_path):
+    # PPO Hopper: deterministic finals above both references, sampled ones below Tianshou's
+    # sampled 1975.8, so the headline cell's mean reads above while its verdict is "below"
+    for seed, (det, sampled) in enumerate([(2900.0, 1400.0), (3000.0, 1500.0), (3100.0, 1600.0)]):
+        make_run(tmp_path, "ppo", "Hopper-v4", seed, det, stochastic=sampled)
+        make_run(tmp_path, "td3", "Hopper-v4", seed, det)
+    assert analysis_main(["table", "--suite", "s", "--results", str(tmp_path)]) == 0
+    md = (tmp_path / "s" / "table.md").read_text()
+    assert (
+        "| Hopper-v4 | 3000.0 ± 100.0 (3) below (sampled) | 3000.0 ± 100.0 (3) reproduced |" in md
+    )
+
+
+def test_last_ten_needs_ten_evaluations(tmp_path):
+    run = make_run(tmp_path, "sac", "Hopper-v4", 0, 500.0)
+    steps = [100 * i for i in range(7)]  # seven evaluations, step 0's untrained policy among them
+    pd.DataFrame({"step": steps, "return_mean": [0.0] + [500.0] * 6}).to_csv(
+        run / "eval.csv", index=False
+    )
+    assert pd.isna(load_runs(tmp_path, "s").summaries["late_return"].iloc[0])

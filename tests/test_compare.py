@@ -155,8 +155,10 @@ def test_metrics_tell_a_sooner_learner_from_one_that_ends_the_same(tmp_path, cap
     md, final = row("final")
     assert "1010.0 (4)" in final and "1010.0 (3)" in final and "+0.0" in final
     md, last10 = row("last10")
-    # last 10 of 11 evaluations: all at the final return vs nine zeros and the final return
-    assert "1010.0 (4)" in last10 and "101.0 (3)" in last10 and "+909.0" in last10
+    # last 10 of 11 evaluations: all at the final return vs nine zeros and the final return;
+    # seed 3 has two evaluations, too few for a mean of the last 10
+    assert "1010.0 (3)" in last10 and "101.0 (3)" in last10 and "+909.0" in last10
+    assert "sac@variants/early/bench Hopper-v4 seed 3: its eval.csv gives no last10 value" in md
     md, auc = row("auc")
     # trapezoid: (50 + 900) / 1000 of the final return vs 50 / 1000 of it, three seeds each
     assert "959.5 (3)" in auc and "50.5 (3)" in auc and "+909.0" in auc
@@ -166,3 +168,25 @@ def test_metrics_tell_a_sooner_learner_from_one_that_ends_the_same(tmp_path, cap
     with pytest.raises(SystemExit):
         compare_main(["sac", "--results", str(tmp_path), "--metric", "median"])
     assert "invalid choice: 'median'" in capsys.readouterr().err
+
+
+def test_compare_leaves_out_other_budgets_and_names_skipped_runs(tmp_path):
+    """A 600-step variant is not compared with 1000-step baselines on the same task; runs the
+    loader skipped are listed; two constant sides get no p-value."""
+    for seed in range(3):
+        make_run(tmp_path, "td3", "Hopper-v4", seed, 900.0 + seed, suite="bench")
+        make_run(tmp_path, "td3", "Hopper-v4", seed, 400.0, steps=600, suite="variants/short")
+        make_run(tmp_path, "td3", "Walker2d-v4", seed, 1000.0, suite="bench")
+        make_run(tmp_path, "td3", "Walker2d-v4", seed, 1200.0, suite="variants/short")
+    make_run(tmp_path, "td3", "Walker2d-v4", 3, 0.0, status="failed", suite="bench")
+    assert compare_main(["td3@variants/short", "--base", "td3", "--results", str(tmp_path)]) == 0
+    md = (tmp_path / "variants/short/compare_td3.md").read_text()
+    hopper = next(x for x in md.splitlines() if x.startswith("| Hopper-v4 | td3 |"))
+    assert "left out: 1,000 steps against td3@variants/short's 600" in hopper
+    assert "other budget" in hopper and "901.0" not in hopper
+    assert "left out, other budget: td3 on Hopper-v4" in md
+    walker = next(x for x in md.splitlines() if x.startswith("| Walker2d-v4 | td3 |"))
+    assert "+200.0" in walker and "— (both constant)" in walker
+    assert "left out: bench/td3/Walker2d-v4/seed_3: FloatingPointError" in md
+    # the aggregate covers only the task both ran on the same budget
+    assert "on 1 task(s): Walker2d-v4" in md
