@@ -159,17 +159,18 @@ def same_budget(df: pd.DataFrame, new: str) -> tuple[pd.DataFrame, dict[tuple[st
     """Leave out, per task, a baseline's runs whose step budget differs from NEW's there.
 
     A 60k-step variant beside 500k-step baselines compares budgets, not algorithms (and ``auc``
-    divides each run by its own span). Returns the runs kept and, per (task, baseline) left out,
+    divides each run by its own span). The budget is the one asked for (``steps_target``): PPO's
+    64 envs end a 500k run at 500,032. Returns the runs kept and, per (task, baseline) left out,
     why."""
     excluded: dict[tuple[str, str], str] = {}
     drop = pd.Series(False, index=df.index)
     for task, rows in df.groupby("task"):
-        ours = rows[rows["algo"] == new]["steps"]
+        ours = rows[rows["algo"] == new]["steps_target"]
         if ours.empty:
             continue
         budget = int(ours.max())  # one per cell: consistent_steps kept the cell's largest
         for base, theirs in rows[rows["algo"] != new].groupby("algo"):
-            steps = int(theirs["steps"].max())
+            steps = int(theirs["steps_target"].max())
             if steps != budget:
                 excluded[(task, base)] = f"{steps:,} steps against {new}'s {budget:,}"
                 drop[theirs.index] = True

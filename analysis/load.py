@@ -102,6 +102,13 @@ def segments_origin(summary: dict) -> str:
     return "one" if all({k: s.get(k) for k in ORIGIN_KEYS} == first for s in segments) else "mixed"
 
 
+def _int_or(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
 def load_runs(results: Path | str, suite: str) -> Runs:
     suite_dir = Path(results) / suite
     rows, runs = [], Runs(pd.DataFrame())
@@ -142,6 +149,8 @@ def load_runs(results: Path | str, suite: str) -> Runs:
                 "task": str(summary["task"]),
                 "seed": summary["seed"],
                 "steps": int(summary["steps"]),
+                # the budget asked for: a run of 64 envs stops at 500,032 for a budget of 500,000
+                "steps_target": _int_or(summary.get("steps_target"), int(summary["steps"])),
                 "final_return": final,
                 "final_return_stochastic": sampled,
                 "late_return": late_return(run_dir),
@@ -164,6 +173,7 @@ def load_runs(results: Path | str, suite: str) -> Runs:
             "task",
             "seed",
             "steps",
+            "steps_target",
             "final_return",
             "final_return_stochastic",
             "late_return",

@@ -1,5 +1,7 @@
 """Drop a new algorithm in (one module + one config), sweep it, and compare it with baselines."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -190,3 +192,19 @@ def test_compare_leaves_out_other_budgets_and_names_skipped_runs(tmp_path):
     assert "left out: bench/td3/Walker2d-v4/seed_3: FloatingPointError" in md
     # the aggregate covers only the task both ran on the same budget
     assert "on 1 task(s): Walker2d-v4" in md
+
+
+def test_compare_judges_the_budget_asked_for_not_the_steps_run(tmp_path):
+    """64 envs end a 1000-step budget at 1032 steps: still the same budget as 1000."""
+    for seed in range(2):
+        make_run(tmp_path, "td3", "Hopper-v4", seed, 1000.0 + seed, suite="bench")
+        run = make_run(tmp_path, "ppo", "Hopper-v4", seed, 500.0 + seed, steps=1032, suite="bench")
+        summary = json.loads((run / "summary.json").read_text())
+        (run / "summary.json").write_text(json.dumps({**summary, "steps_target": 1000}))
+    assert compare_main(["td3", "--base", "ppo", "--results", str(tmp_path)]) == 0
+    row = next(
+        x
+        for x in (tmp_path / "bench/compare_td3.md").read_text().splitlines()
+        if x.startswith("| Hopper-v4 | ppo |")
+    )
+    assert "+500.0" in row and "other budget" not in row
