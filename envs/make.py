@@ -164,12 +164,37 @@ def _is_unit_box(box: gym.spaces.Box) -> bool:
 
 
 @functools.cache
-def _action_space(task: str) -> gym.Space:
+def _probe(task: str) -> tuple[gym.Space, bool]:
+    """The task's action space, and whether ``Restorable`` can capture its state."""
     env = _build(task)
     try:
-        return env.action_space
+        raw = env.unwrapped
+        capturable = (hasattr(raw, "model") and hasattr(raw, "data")) or hasattr(raw, "state")
+        return env.action_space, capturable
     finally:
         env.close()
+
+
+def _action_space(task: str) -> gym.Space:
+    return _probe(task)[0]
+
+
+def check_usable(task: str) -> None:
+    """Raise ``ValueError`` unless ``task`` (a resolved id) can be built here and checkpointed.
+
+    Building it surfaces missing dependencies (Gymnasium's ``-v2``/``-v3`` MuJoCo tasks need
+    mujoco-py) before any training; a run checkpoints its env's simulator state, which only
+    MuJoCo and classic-control-style envs expose (``envs/state.py``).
+    """
+    try:
+        capturable = _probe(task)[1]
+    except Exception as err:  # ImportError, DependencyNotInstalled, ...: one line, not a trace
+        raise ValueError(f"task {task} cannot be built here: {type(err).__name__}: {err}") from None
+    if not capturable:
+        raise ValueError(
+            f"task {task} cannot be checkpointed: runs save and restore the simulator state, "
+            "which MuJoCo and classic-control tasks expose and this one does not"
+        )
 
 
 def maps_actions(task: str) -> bool:

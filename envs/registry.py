@@ -2,8 +2,10 @@
 
 The ten MuJoCo tasks of the rlpack table, as Gymnasium ``-v4`` ids: Gymnasium's maintained
 equivalents of the ``-v2`` tasks rlpack used (same models and rewards, official ``mujoco``
-bindings instead of mujoco-py). ``-v5`` is one override away (``task=Hopper-v5``); any other
-registered Gymnasium id also works, and a short name (``Hopper``) means the default version.
+bindings instead of mujoco-py). ``-v5`` is one override away (``task=Hopper-v5``); another
+registered Gymnasium id works if it builds here and exposes a MuJoCo or classic-control state to
+checkpoint (``envs.check_usable``; the ``-v2``/``-v3`` MuJoCo ids need mujoco-py and are refused),
+and a short name (``Hopper``) means the default version.
 """
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ def _split(value: str | None) -> list[str] | None:
 
 def plan(suite: dict, algos: list[str] | None, tasks: list[str] | None) -> dict[str, list]:
     """Group (algo, task) pairs into multiruns that Hydra's cartesian product can express."""
-    from envs import action_kind, resolve_task
+    from envs import action_kind, check_usable, resolve_task
     from sweeps.quiet import load_algo
 
     algos = algos or (available_algos() if suite["algos"] == "all" else list(suite["algos"]))
@@ -91,7 +91,12 @@ def plan(suite: dict, algos: list[str] | None, tasks: list[str] | None) -> dict[
             f"error: unknown algorithm(s) {', '.join(unknown)}; "
             f"available: {', '.join(available_algos())}"
         )
-    tasks = [resolve_task(t) for t in (tasks or suite["tasks"])]
+    try:
+        tasks = [resolve_task(t) for t in (tasks or suite["tasks"])]
+        for t in tasks:
+            check_usable(t)
+    except ValueError as err:  # UnknownTaskError included
+        raise SystemExit(f"error: {err}") from None
     task_kind = {t: action_kind(t) for t in tasks}
     groups: dict[str, list] = {}
     for algo in algos:
@@ -154,8 +159,15 @@ def main(argv: list[str] | None = None) -> int:
 
     suite = load_suite(args.suite)
     seeds = _split(args.seeds) or [str(s) for s in suite["seeds"]]
-    steps = args.steps or suite["steps"]
+    steps = suite["steps"] if args.steps is None else args.steps
+    if steps < 1:
+        raise SystemExit(f"error: --steps must be a positive number of env steps, got {steps}")
     groups = plan(suite, _split(args.algos), _split(args.tasks))
+    if not groups:
+        raise SystemExit(
+            "error: no run to make: none of the algorithms can act in any of the tasks "
+            "(continuous-action algorithms need MuJoCo tasks, dqn a classic-control one)"
+        )
     launcher = args.launcher or ("joblib" if args.jobs > 1 else "basic")
     launcher_args = [f"hydra/launcher={launcher}"]
     if launcher == "joblib":

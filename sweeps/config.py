@@ -9,7 +9,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from envs import action_kind, resolve_task
+from envs import action_kind, check_usable, resolve_task
 from envs.make import check_contact_forces
 from envs.registry import UnknownTaskError
 
@@ -165,7 +165,8 @@ def validate(cfg: dict[str, Any]) -> RunSpec:
     algo_config = build_algo_config(name, module, algo_values)
     try:
         task = resolve_task(str(cfg["task"]))
-    except UnknownTaskError as err:
+        check_usable(task)
+    except (UnknownTaskError, ValueError) as err:
         raise ConfigError(str(err)) from None
     kind = action_kind(task)
     if kind != module.Agent.action_kind:

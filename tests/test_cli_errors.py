@@ -26,3 +26,21 @@ def test_typo_in_hyperparameter_name_is_rejected(cli, tmp_path):
     assert out.returncode != 0
     assert "learning_rat" in out.stderr
     assert not list(tmp_path.rglob("*.*"))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--tasks", "Hoper-v4"], "error: unknown task 'Hoper-v4'"),
+        (["--tasks", "Hopper-v3"], "error: task Hopper-v3 cannot be built here"),
+        (["--steps", "0"], "error: --steps must be a positive number of env steps, got 0"),
+        (["--algos", "dqn", "--tasks", "Hopper-v4"], "error: no run to make"),
+    ],
+)
+def test_bad_sweep_input_is_one_line(tmp_path, args, message):
+    from sweeps import bench
+
+    with pytest.raises(SystemExit) as err:
+        bench.main(["quick", *args, "--results", str(tmp_path), "--plan"])
+    assert str(err.value).startswith(message)
+    assert not list(tmp_path.rglob("*"))

@@ -46,6 +46,13 @@ def test_valid_config_builds_a_spec():
     [
         ({"algo": {"name": "nope"}}, "unknown algorithm 'nope'; available: .*ppo"),
         ({"task": "Hoper-v4"}, "unknown task 'Hoper-v4'.*Hopper-v4"),
+        # registered, but needs mujoco-py: refused before training, in one line
+        ({"task": "Hopper-v3"}, "task Hopper-v3 cannot be built here: ImportError"),
+        # builds, but its state cannot be checkpointed: refused before the first checkpoint
+        (
+            {"task": "FrozenLake-v1", "algo": {"name": "dqn"}},
+            "task FrozenLake-v1 cannot be checkpointed",
+        ),
         ({"steps": 0}, "steps must be >= 1"),
         ({"steps": -5}, "steps must be >= 1"),
         ({"steps": "many"}, "steps must be an integer"),
