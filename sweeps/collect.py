@@ -7,7 +7,8 @@ Long sweeps often train outside the repository, where checkpoints and TensorBoar
 each finished run's ``config.yaml``, ``eval.csv``, ``train.csv``, ``updates.csv`` and
 ``summary.json``, never checkpoints, events or saved policies. Only runs whose ``summary.json`` says
 ``done`` are copied; unfinished and failed ones are listed. A run already here is left alone when
-its files are the same and reported as a conflict when they differ: nothing here is overwritten.
+its files are the same and reported as a conflict when they differ, as is an unfinished run here
+(files without a ``summary.json``, or a checkpoint): nothing here is overwritten.
 Each file is written atomically and ``summary.json`` last, so a concurrent ``make table`` never
 counts a half-copied run. Run ``make table`` afterwards.
 """
@@ -30,6 +31,7 @@ class Collected:
     copied: list[str] = field(default_factory=list)
     present: list[str] = field(default_factory=list)  # already here, same files
     conflicts: list[str] = field(default_factory=list)  # here with other contents: kept
+    unfinished_here: list[str] = field(default_factory=list)  # conflicts: a run here, unfinished
     unfinished: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
 
@@ -63,6 +65,13 @@ def collect(source: Path, target: Path, suite: str, dry_run: bool = False) -> Co
             )
             (done.present if same else done.conflicts).append(rel)
             continue
+        # a run here without a summary is unfinished (perhaps training now): never mix files
+        # of two runs in one folder, nor mark a run done under a process that still writes it
+        local = [n for n in (*SMALL_FILES, "checkpoint") if (dest / n).exists()]
+        if local:
+            done.conflicts.append(rel)
+            done.unfinished_here.append(f"{rel} ({', '.join(local)})")
+            continue
         if not dry_run:
             for name, text in files.items():  # summary.json last: the run counts once it is there
                 if name != "summary.json":
@@ -93,8 +102,16 @@ def main(argv: list[str] | None = None) -> int:
     verb = "would copy" if args.dry_run else "copied"
     for rel in done.copied:
         print(f"{verb}: {rel}")
+    unfinished_here = {u.split(" (")[0]: u for u in done.unfinished_here}
     for rel in done.conflicts:
-        print(f"conflict: {rel} differs from the run already here; kept ours", file=sys.stderr)
+        if rel in unfinished_here:
+            print(
+                f"conflict: an unfinished run is here, {unfinished_here[rel]}; kept ours "
+                "(finish or remove it, then collect again)",
+                file=sys.stderr,
+            )
+        else:
+            print(f"conflict: {rel} differs from the run already here; kept ours", file=sys.stderr)
     print(
         f"{args.suite}: {verb} {len(done.copied)} finished runs into {args.results / args.suite}; "
         f"{len(done.present)} already here, {len(done.conflicts)} conflicts, "

@@ -51,6 +51,21 @@ def test_collect_never_overwrites_a_different_run(tmp_path, capsys):
     assert {p.name: p.read_bytes() for p in ours.iterdir()} == before
 
 
+def test_collect_never_finishes_an_unfinished_run_here(tmp_path, capsys):
+    """A run here with files but no summary (training, or stopped) is not overwritten or marked
+    done by a finished run of the same folder elsewhere."""
+    src, dst = tmp_path / "scratch", tmp_path / "results"
+    _run(src, "sac/Ant-v4/seed_0")
+    ours = _run(dst, "sac/Ant-v4/seed_0", status=None, extra=("checkpoint/state.npz",))
+    before = {p.name: p.read_bytes() for p in ours.iterdir() if p.is_file()}
+    assert main([str(src), "--results", str(dst)]) == 1
+    err = capsys.readouterr().err
+    assert "conflict: an unfinished run is here, sac/Ant-v4/seed_0 (config.yaml" in err
+    assert "checkpoint)" in err
+    assert {p.name: p.read_bytes() for p in ours.iterdir() if p.is_file()} == before
+    assert not (ours / "summary.json").exists()
+
+
 def test_collect_dry_run_writes_nothing(tmp_path, capsys):
     src, dst = tmp_path / "scratch", tmp_path / "results"
     _run(src, "ddpg/Swimmer-v4/seed_0")
