@@ -146,7 +146,10 @@ def make_vec_env(
     contact_forces: str = "observed",
     **kwargs,
 ) -> gym.vector.VectorEnv:
-    """``num_envs`` copies of ``task`` stepped together, seeded ``seed, seed+1, ...``.
+    """``num_envs`` copies of ``task`` stepped together; ``seed`` seeds the action space.
+
+    The sub-environments are seeded by their first ``reset(seed=[...])`` (the runner uses
+    ``seed * 1000 + i``; evaluation draws fresh seeds per evaluation, ``sweeps.runner.eval_seeds``).
 
     Autoreset happens in the same step (``AutoresetMode.SAME_STEP``): on an episode end the
     returned observation is already the reset one and the episode's last observation is in

@@ -58,12 +58,18 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def code_changes() -> str | None:
+    """``git status --porcelain`` of the code paths, new files included (a new algorithm is
+    usually an untracked ``algos/<name>.py``); None outside a git checkout."""
+    return _git("status", "--porcelain", "--untracked-files=all", "--", *CODE_PATHS)
+
+
 @lru_cache(maxsize=1)
 def provenance() -> dict[str, object]:
     """The code version and library versions of this process, read once, on the first call:
     ``sweeps.runner`` calls it when it is imported, so a checkout changed while a long run
     trains does not get credited with that run."""
-    status = _git("status", "--porcelain", "--untracked-files=no", "--", *CODE_PATHS)
+    status = code_changes()
     return {
         "git_commit": _git("rev-parse", "HEAD"),
         "git_dirty": None if status is None else bool(status),

@@ -71,7 +71,9 @@ def seed_everything(seed: int) -> None:
 
 
 def eval_seeds(seed: int, eval_index: int, episodes: int) -> list[int]:
-    """Distinct, reproducible reset seeds for each evaluation, disjoint from training's."""
+    """Distinct, reproducible reset seeds for each evaluation: 32-bit values of a SeedSequence
+    of (seed, 7919, evaluation index), so they differ from training's reset seeds (seed * 1000 + i)
+    but by chance (about 1 in 2**32 per value)."""
     return [
         int(s) for s in np.random.SeedSequence([seed, 7919, eval_index]).generate_state(episodes)
     ]

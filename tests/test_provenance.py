@@ -28,6 +28,18 @@ def test_dirty_flag_ignores_results():
     assert "results" not in CODE_PATHS and {"algos", "envs", "sweeps"} <= set(CODE_PATHS)
 
 
+def test_dirty_flag_sees_a_new_untracked_algorithm(tmp_path):
+    from sweeps.provenance import code_changes
+
+    probe = REPO / "algos" / "zz_untracked_probe.py"
+    probe.write_text("# an algorithm not yet committed\n")
+    try:
+        assert "algos/zz_untracked_probe.py" in (code_changes() or "")
+    finally:
+        probe.unlink()
+    assert "zz_untracked_probe" not in (code_changes() or "")
+
+
 @pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="Linux /proc only")
 def test_peak_memory_restarts_for_each_run_of_a_process():
     import numpy as np
