@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -82,11 +83,26 @@ def load_agent(path: Path, agent: tf.Module) -> None:
         raise CheckpointError(f"corrupted checkpoint {path}: {first}") from None
 
 
+NPZ_ERRORS = (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile)
+
+
+def check_extras(path: Path) -> None:
+    """Read every array of the checkpoint's ``.npz`` files (the replay buffer's): a truncated or
+    damaged file is a ``CheckpointError`` now, before the run writes anything."""
+    for npz in sorted(Path(path).glob("*.npz")):
+        try:
+            with np.load(npz, allow_pickle=False) as data:
+                for key in data.files:
+                    data[key]
+        except NPZ_ERRORS as err:
+            raise CheckpointError(f"corrupted checkpoint {path} ({npz.name}): {err}") from None
+
+
 def load_extra(path: Path, name: str, obj: Any) -> None:
     try:
         with np.load(path / f"{name}.npz", allow_pickle=False) as data:
             obj.load_numpy_state({k: data[k] for k in data.files})
-    except (OSError, ValueError, KeyError) as err:
+    except NPZ_ERRORS as err:
         raise CheckpointError(f"corrupted checkpoint {path} ({name}.npz): {err}") from None
 
 

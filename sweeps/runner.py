@@ -199,6 +199,7 @@ class Run:
         self._wall_before = 0.0
         self._eval_at_start = 0.0
         self._resume: dict[str, Any] | None = None  # checkpoint state awaiting reset_env
+        self._resume_obs: np.ndarray | None = None  # the restored envs' observations
         self._resume_path = None
         self._resumed_from: int | None = None
         # one entry per process that trained the run: {"from_step", **provenance()}
@@ -284,14 +285,13 @@ class Run:
     def reset_env(self) -> np.ndarray:
         """The training envs' current observations: fresh episodes, or a checkpoint's."""
         n = self.env.num_envs
-        obs, _ = self.env.reset(seed=[self.spec.seed * 1000 + i for i in range(n)])
-        self.ep_ret, self.ep_len = np.zeros(n), np.zeros(n, dtype=np.int64)
-        if self._resume is not None:
+        if self._resume is not None:  # the envs were restored by _restore
             state, self._resume = self._resume, None
-            obs = set_vector_state(self.env, state["env"])
-            self.env.action_space.np_random.bit_generator.state = state["action_space_rng"]
             self.ep_ret = np.asarray(state["ep_ret"], np.float64)
             self.ep_len = np.asarray(state["ep_len"], np.int64)
+            return self._resume_obs
+        obs, _ = self.env.reset(seed=[self.spec.seed * 1000 + i for i in range(n)])
+        self.ep_ret, self.ep_len = np.zeros(n), np.zeros(n, dtype=np.int64)
         return obs
 
     @staticmethod
@@ -414,10 +414,16 @@ class Run:
         self.eval_time += time.perf_counter() - t0
 
     def _restore(self, path) -> None:
-        """Load a checkpoint's state; the envs are restored by the loop's ``reset_env``."""
+        """Load a checkpoint's state, the envs' included (``reset_env`` hands their observations
+        to the loop): anything unreadable is a ``CheckpointError`` before a file is written."""
         state = checkpoint.load_state(path)
         checkpoint.load_agent(path, self.agent)
+        checkpoint.check_extras(path)
         try:
+            n = self.env.num_envs
+            self.env.reset(seed=[self.spec.seed * 1000 + i for i in range(n)])
+            self._resume_obs = set_vector_state(self.env, state["env"])
+            self.env.action_space.np_random.bit_generator.state = state["action_space_rng"]
             self.agent.load_numpy_state(state["agent"])
             self.step = int(state["step"])
             self.episodes = int(state["episodes"])
@@ -435,7 +441,8 @@ class Run:
             # checkpoints made before segments were recorded: the first segment's origin unknown
             earlier = state.get("segments") or [{"from_step": 0, "provenance": "not recorded"}]
             self.segments = [*earlier, {"from_step": self.step, **provenance()}]
-        except (KeyError, TypeError, ValueError) as err:
+        except (KeyError, TypeError, ValueError, IndexError) as err:
+            # e.g. a MuJoCo state of another size (another model or MuJoCo version)
             raise checkpoint.CheckpointError(f"corrupted checkpoint {path}: {err!r}") from None
         self.last_checkpoint_step = self._resumed_from = self.step
         self._resume, self._resume_path = state, path
@@ -508,7 +515,8 @@ class Run:
             self._loop_end = time.perf_counter()
             self._save_policy()
             status, reason = "done", None
-        except checkpoint.CheckpointError:
+        except checkpoint.CheckpointError:  # from _restore, or a loop's register_state
+            self._restore_signal_handlers()
             self._close_envs()
             raise
         except StopRequested as stop:

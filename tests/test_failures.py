@@ -1,7 +1,9 @@
 """Failures are contained: a failed run is recorded, the sweep goes on, and says so at the end."""
 
 import json
+import signal
 
+import pytest
 import yaml
 
 
@@ -169,3 +171,51 @@ def test_a_run_another_process_is_training_is_skipped_and_left_untouched(cli, tm
     assert "seed=0] skipped: another process is training" in multi.stderr
     assert json.loads((runs / "seed_1" / "summary.json").read_text())["status"] == "done"
     assert [p.name for p in (runs / "seed_0").iterdir()] == [runlock.LOCK_NAME]
+
+
+@pytest.mark.parametrize("damage", ["env_state", "replay_npz"])
+def test_damaged_env_or_replay_state_is_a_checkpoint_error_that_changes_nothing(tmp_path, damage):
+    """A MuJoCo state of another size (another MuJoCo) or a truncated replay file: reported as a
+    corrupted checkpoint before training, not recorded as a failed run."""
+    from sweeps.checkpoint import CheckpointError
+    from sweeps.config import validate
+    from sweeps.runner import Run, StopRequested
+
+    cfg = {
+        "algo": {"name": "td3", "learning_starts": 50, "batch_size": 16, "hidden_sizes": [8, 8]},
+        "task": "InvertedPendulum-v4",
+        "seed": 0,
+        "steps": 300,
+        "suite": "s",
+        "results_dir": str(tmp_path),
+        "eval_every": 100,
+        "eval_episodes": 1,
+        "checkpoint_every": 100,
+        "threads": 1,
+    }
+    run = Run(validate(cfg), log=lambda _msg: None)
+    after_update = run.after_update
+
+    def stop_at_150(stats):
+        after_update(stats)
+        if run.step >= 150:
+            run.stop_signal = signal.SIGTERM  # as SIGTERM does: checkpoint, then stop
+
+    run.after_update = stop_at_150
+    with pytest.raises(StopRequested):
+        run.execute()
+    run_dir = validate(cfg).run_dir
+    ckpt = run_dir / "checkpoint"
+    if damage == "env_state":
+        state = json.loads((ckpt / "state.json").read_text())
+        state["env"][0]["mujoco"] = state["env"][0]["mujoco"][:-3]
+        (ckpt / "state.json").write_text(json.dumps(state))
+    else:
+        npz = next(ckpt.glob("*.npz"))
+        npz.write_bytes(npz.read_bytes()[: npz.stat().st_size // 2])
+    files = {p: p.read_bytes() for p in run_dir.rglob("*") if p.is_file() and "tb" not in p.parts}
+    with pytest.raises(CheckpointError, match="corrupted checkpoint"):
+        Run(validate(cfg), log=lambda _msg: None).execute()
+    assert not (run_dir / "summary.json").exists()
+    after = {p: p.read_bytes() for p in run_dir.rglob("*") if p.is_file() and "tb" not in p.parts}
+    assert after == files
