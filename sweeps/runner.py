@@ -500,6 +500,12 @@ class Run:
             else:
                 self.recorder.write_config(spec.to_dict())
                 self.log(f"{self.tag} training for {spec.steps} steps → {spec.run_dir}")
+            warm = getattr(cfg, "learning_starts", 0)
+            if warm >= spec.steps:  # allowed (a short smoke run), but rarely what one means
+                self.log(
+                    f"{self.tag} note: algo.learning_starts={warm} >= steps={spec.steps}: the "
+                    "agent never updates, its returns are those of its initial policy"
+                )
             self._tb = tf.summary.create_file_writer(str(spec.run_dir / "tb"))
             self._loop_start = time.perf_counter()
             if resume_from is None:

@@ -219,3 +219,23 @@ def test_damaged_env_or_replay_state_is_a_checkpoint_error_that_changes_nothing(
     assert not (run_dir / "summary.json").exists()
     after = {p: p.read_bytes() for p in run_dir.rglob("*") if p.is_file() and "tb" not in p.parts}
     assert after == files
+
+
+def test_a_warm_up_longer_than_the_run_is_pointed_out(tmp_path):
+    from sweeps.config import validate
+    from sweeps.runner import Run
+
+    cfg = {
+        "algo": {"name": "td3", "hidden_sizes": [8, 8]},  # learning_starts 25,000 by default
+        "task": "InvertedPendulum-v4",
+        "seed": 0,
+        "steps": 100,
+        "suite": "s",
+        "results_dir": str(tmp_path),
+        "eval_every": 100,
+        "eval_episodes": 1,
+        "threads": 1,
+    }
+    said: list[str] = []
+    assert Run(validate(cfg), log=said.append).execute()["status"] == "done"
+    assert any("learning_starts=25000 >= steps=100: the agent never updates" in x for x in said)
