@@ -171,6 +171,7 @@ def _probe(task: str) -> tuple[gym.Space, bool]:
     """The task's action space, and whether ``Restorable`` can capture its state."""
     env = _build(task)
     try:
+        env.reset(seed=0)  # classic-control envs (MountainCar, Pendulum) set ``state`` on reset
         raw = env.unwrapped
         capturable = (hasattr(raw, "model") and hasattr(raw, "data")) or hasattr(raw, "state")
         return env.action_space, capturable
