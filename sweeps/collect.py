@@ -31,7 +31,8 @@ class Collected:
     copied: list[str] = field(default_factory=list)
     present: list[str] = field(default_factory=list)  # already here, same files
     conflicts: list[str] = field(default_factory=list)  # here with other contents: kept
-    unfinished_here: list[str] = field(default_factory=list)  # conflicts: a run here, unfinished
+    # conflicts where the run here is unfinished: its relative path -> the files it has here
+    unfinished_here: dict[str, list[str]] = field(default_factory=dict)
     unfinished: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
 
@@ -70,7 +71,7 @@ def collect(source: Path, target: Path, suite: str, dry_run: bool = False) -> Co
         local = [n for n in (*SMALL_FILES, "checkpoint") if (dest / n).exists()]
         if local:
             done.conflicts.append(rel)
-            done.unfinished_here.append(f"{rel} ({', '.join(local)})")
+            done.unfinished_here[rel] = local
             continue
         if not dry_run:
             for name, text in files.items():  # summary.json last: the run counts once it is there
@@ -102,11 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     verb = "would copy" if args.dry_run else "copied"
     for rel in done.copied:
         print(f"{verb}: {rel}")
-    unfinished_here = {u.split(" (")[0]: u for u in done.unfinished_here}
     for rel in done.conflicts:
-        if rel in unfinished_here:
+        if rel in done.unfinished_here:
             print(
-                f"conflict: an unfinished run is here, {unfinished_here[rel]}; kept ours "
+                f"conflict: an unfinished run is here, {rel} "
+                f"({', '.join(done.unfinished_here[rel])}); kept ours "
                 "(finish or remove it, then collect again)",
                 file=sys.stderr,
             )
