@@ -86,22 +86,26 @@ def load_agent(path: Path, agent: tf.Module) -> None:
 NPZ_ERRORS = (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile)
 
 
-def check_extras(path: Path) -> None:
-    """Read every array of the checkpoint's ``.npz`` files (the replay buffer's): a truncated or
-    damaged file is a ``CheckpointError`` now, before the run writes anything."""
+def read_extras(path: Path) -> dict[str, dict[str, np.ndarray]]:
+    """Every array of the checkpoint's ``.npz`` files (the replay buffer's), by file stem: a
+    truncated or damaged file is a ``CheckpointError`` now, before the run writes anything. Read
+    once: a replay buffer's file can be gigabytes."""
+    extras = {}
     for npz in sorted(Path(path).glob("*.npz")):
         try:
             with np.load(npz, allow_pickle=False) as data:
-                for key in data.files:
-                    data[key]
+                extras[npz.stem] = {key: data[key] for key in data.files}
         except NPZ_ERRORS as err:
             raise CheckpointError(f"corrupted checkpoint {path} ({npz.name}): {err}") from None
+    return extras
 
 
-def load_extra(path: Path, name: str, obj: Any) -> None:
+def load_extra(path: Path, name: str, obj: Any, arrays: dict[str, np.ndarray] | None) -> None:
+    """Load ``obj`` from its arrays of :func:`read_extras` (``None``: its file is missing)."""
     try:
-        with np.load(path / f"{name}.npz", allow_pickle=False) as data:
-            obj.load_numpy_state({k: data[k] for k in data.files})
+        if arrays is None:
+            raise FileNotFoundError(f"no {name}.npz")
+        obj.load_numpy_state(arrays)
     except NPZ_ERRORS as err:
         raise CheckpointError(f"corrupted checkpoint {path} ({name}.npz): {err}") from None
 

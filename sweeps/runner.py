@@ -201,6 +201,7 @@ class Run:
         self._resume: dict[str, Any] | None = None  # checkpoint state awaiting reset_env
         self._resume_obs: np.ndarray | None = None  # the restored envs' observations
         self._resume_path = None
+        self._resume_extras: dict[str, dict[str, np.ndarray]] = {}  # arrays of the .npz files
         self._resumed_from: int | None = None
         # one entry per process that trained the run: {"from_step", **provenance()}
         self.segments: list[dict[str, Any]] = [{"from_step": 0, **provenance()}]
@@ -350,7 +351,8 @@ class Run:
         """
         self.extra_state[name] = obj
         if self._resume_path is not None:
-            checkpoint.load_extra(self._resume_path, name, obj)
+            arrays = self._resume_extras.pop(name, None)  # pop: free them once loaded
+            checkpoint.load_extra(self._resume_path, name, obj, arrays)
 
     def maybe_checkpoint(self) -> None:
         """Called by the loops after each update, where the run's state is consistent."""
@@ -418,7 +420,7 @@ class Run:
         to the loop): anything unreadable is a ``CheckpointError`` before a file is written."""
         state = checkpoint.load_state(path)
         checkpoint.load_agent(path, self.agent)
-        checkpoint.check_extras(path)
+        self._resume_extras = checkpoint.read_extras(path)
         try:
             n = self.env.num_envs
             self.env.reset(seed=[self.spec.seed * 1000 + i for i in range(n)])

@@ -173,10 +173,10 @@ def test_a_run_another_process_is_training_is_skipped_and_left_untouched(cli, tm
     assert [p.name for p in (runs / "seed_0").iterdir()] == [runlock.LOCK_NAME]
 
 
-@pytest.mark.parametrize("damage", ["env_state", "replay_npz"])
+@pytest.mark.parametrize("damage", ["env_state", "replay_npz", "replay_missing"])
 def test_damaged_env_or_replay_state_is_a_checkpoint_error_that_changes_nothing(tmp_path, damage):
     """A MuJoCo state of another size (another MuJoCo) or a truncated replay file: reported as a
-    corrupted checkpoint before training, not recorded as a failed run."""
+    corrupted checkpoint before training, not recorded as a failed run; so is a missing one."""
     from sweeps.checkpoint import CheckpointError
     from sweeps.config import validate
     from sweeps.runner import Run, StopRequested
@@ -210,6 +210,8 @@ def test_damaged_env_or_replay_state_is_a_checkpoint_error_that_changes_nothing(
         state = json.loads((ckpt / "state.json").read_text())
         state["env"][0]["mujoco"] = state["env"][0]["mujoco"][:-3]
         (ckpt / "state.json").write_text(json.dumps(state))
+    elif damage == "replay_missing":
+        next(ckpt.glob("*.npz")).unlink()
     else:
         npz = next(ckpt.glob("*.npz"))
         npz.write_bytes(npz.read_bytes()[: npz.stat().st_size // 2])
