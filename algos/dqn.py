@@ -63,6 +63,7 @@ import tensorflow as tf
 from algos.export import ExportedPolicy
 from algos.networks import MLP
 from algos.optim import Adam
+from algos.seeding import stream_rng
 
 BATCH_KEYS = ("obs", "actions", "rewards", "next_obs", "terminated")
 LOSSES = ("huber", "mse")
@@ -151,7 +152,7 @@ class DQN(tf.Module):
         self.obs_dim, self.n_actions, self.act_dim = int(obs_dim), int(n_actions), 1
         self.config, self.seed, self.total_steps = config, seed, int(total_steps)
         self.exploration_steps = config.exploration_fraction * self.total_steps
-        self.rng = np.random.default_rng(seed)  # ε-greedy draws
+        self.rng = stream_rng(seed, "exploration")  # ε-greedy draws
         self.act_steps = 0  # exploratory steps taken, the ε schedule's clock
         h = list(config.hidden_sizes)
         self.q = self._mlp(h, seed, "q")

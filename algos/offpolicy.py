@@ -27,6 +27,7 @@ import tensorflow as tf
 
 from algos.export import ExportedPolicy
 from algos.networks import MLP
+from algos.seeding import stream_rng
 
 BATCH_KEYS = ("obs", "actions", "rewards", "next_obs", "terminated")
 
@@ -148,7 +149,7 @@ class OffPolicyAgent(tf.Module):
         self.config = config
         self.seed = seed
         self.total_steps = total_steps
-        self.rng = np.random.default_rng(seed)  # exploration noise
+        self.rng = stream_rng(seed, "exploration")  # exploration noise
         self.tf_rng = tf.random.Generator.from_seed(seed + 12345)  # target / policy noise
         self.num_updates = tf.Variable(0, dtype=tf.int64, trainable=False, name="num_updates")
         tf.random.set_seed(seed)

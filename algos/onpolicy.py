@@ -26,6 +26,7 @@ from algos.export import ExportedPolicy
 from algos.gae import gae
 from algos.networks import MLP
 from algos.normalization import RunningMeanStd
+from algos.seeding import stream_rng
 
 BATCH_KEYS = ("obs", "actions", "rewards", "next_obs", "terminated", "truncated")
 LOG_2PI = float(np.log(2.0 * np.pi))
@@ -174,7 +175,7 @@ class OnPolicyAgent(tf.Module):
         check_anneal_horizon(self.config, getattr(self, "total_steps", None))
         self.obs_rms = RunningMeanStd((obs_dim,)) if normalize_obs else None
         self.reward_scaler = RewardScaler(gamma) if scale_rewards else None
-        self.rng = np.random.default_rng(seed)
+        self.rng = stream_rng(seed, "policy")  # sampled actions
         self.env_steps = 0  # transitions consumed by update(), drives LR annealing
         self._values_fn = tf.function(
             lambda x: tf.squeeze(self.critic(x), -1),

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from algos.seeding import stream_rng
+
 _MASK64 = (1 << 64) - 1
 
 
@@ -66,7 +68,7 @@ class ReplayBuffer:
         self.num_valid = 0
         self.pending = -1  # a real row whose next observation has not arrived yet
         self._pending_next = np.zeros((obs_dim,), np.float32)
-        self.rng = np.random.default_rng(seed)
+        self.rng = stream_rng(seed, "replay")  # which rows a batch draws
 
     def __len__(self) -> int:
         """Transitions that can be sampled now."""

@@ -9,6 +9,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium.vector import AutoresetMode
 
+from algos.seeding import stream_seed
 from envs.registry import resolve_task
 from envs.state import Restorable
 
@@ -132,7 +133,7 @@ def make_env(
     env = _build(task, action_scaling, contact_forces, **kwargs)
     if seed is not None:
         env.reset(seed=seed)
-        env.action_space.seed(seed)
+        env.action_space.seed(stream_seed(seed, "action_space"))
     return env
 
 
@@ -146,7 +147,8 @@ def make_vec_env(
     contact_forces: str = "observed",
     **kwargs,
 ) -> gym.vector.VectorEnv:
-    """``num_envs`` copies of ``task`` stepped together; ``seed`` seeds the action space.
+    """``num_envs`` copies of ``task`` stepped together; ``seed`` seeds the action space (its own
+    stream of the seed, :mod:`algos.seeding`).
 
     The sub-environments are seeded by their first ``reset(seed=[...])`` (the runner uses
     ``seed * 1000 + i``; evaluation draws fresh seeds per evaluation, ``sweeps.runner.eval_seeds``).
@@ -158,7 +160,7 @@ def make_vec_env(
     fns = [lambda: _build(task, action_scaling, contact_forces, **kwargs) for _ in range(num_envs)]
     cls = gym.vector.AsyncVectorEnv if asynchronous else gym.vector.SyncVectorEnv
     env = cls(fns, autoreset_mode=AutoresetMode.SAME_STEP)
-    env.action_space.seed(seed)
+    env.action_space.seed(stream_seed(seed, "action_space"))  # warm-up random actions
     return env
 
 

@@ -149,3 +149,24 @@ def test_unbounded_action_space_is_refused():
     m = load_algo("td3")
     with pytest.raises(ValueError, match="bounded action space"):
         m.Agent.from_spaces(Box([-1], [1]), Box([-np.inf], [np.inf]), m.Config(), seed=0)
+
+
+@pytest.mark.parametrize("name", ALGOS)
+def test_noise_replay_and_random_actions_draw_from_independent_streams(name):
+    """One run seed, three generators (exploration noise, replay sampling, the action space's
+    warm-up actions): each starts from a state of its own, and the same one on a rebuild."""
+    from algos.replay import ReplayBuffer
+    from envs import make_vec_env
+
+    def first_words(seed):
+        _, agent = make(name)
+        buffer = ReplayBuffer(5, 2, capacity=10, seed=seed)
+        env = make_vec_env("Pendulum-v1", 1, seed)
+        rngs = (agent.rng, buffer.rng, env.action_space.np_random)
+        words = [tuple(r.bit_generator.random_raw(4)) for r in rngs]
+        env.close()
+        return words
+
+    words = first_words(0)
+    assert len(set(words)) == 3
+    assert words == first_words(0)
