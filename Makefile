@@ -27,9 +27,14 @@ sweep_args = $(if $(ALGOS),--algos $(ALGOS)) $(if $(TASKS),--tasks $(TASKS)) \
              $(if $(JOBS),--jobs $(JOBS)) $(if $(LAUNCHER),--launcher $(LAUNCHER)) \
              --results $(RESULTS) $(if $(HYDRA_ARGS),-- $(HYDRA_ARGS))
 
-.PHONY: bench plan quick table curves collect compare evaluate video random-scores test lint format venv \
-        clean-venv perf peers
+.PHONY: help bench plan quick table curves collect compare evaluate video random-scores test lint format \
+        venv clean-venv perf peers
 
+## help: this list (the default target)
+help:
+	@sed -n 's/^## \{0,1\}//p' $(MAKEFILE_LIST)
+
+## venv: create .venv and install the project with its test tools (every target below does it first)
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -64,8 +69,8 @@ collect: $(STAMP)
 	  [ $$rc -gt 1 ] || $(PY) -m analysis table --suite $(SUITE) --results $(RESULTS); exit $$rc
 
 ## compare: NEW against BASE (per task and across tasks) -> compare_<algo>.md beside NEW's runs;
-## NEW/BASE entries: ALGO (runs in <results>/<suite>) or ALGO@FOLDER (runs in <results>/FOLDER);
-## METRIC=final (the last evaluation), last10 (mean of the last 10) or auc (mean over the run)
+##   NEW/BASE entries: ALGO (runs in <results>/<suite>) or ALGO@FOLDER (runs in <results>/FOLDER);
+##   METRIC=final (the last evaluation), last10 (mean of the last 10) or auc (mean over the run)
 compare: $(STAMP)
 	@test -n "$(NEW)" || { echo "usage: make compare NEW=<algo>[@folder] [BASE=ppo,td3,sac] [SUITE=bench] [METRIC=final|last10|auc]"; exit 2; }
 	$(PY) -m analysis.compare $(NEW) --base $(BASE) --suite $(SUITE) --results $(RESULTS) --metric $(METRIC)
@@ -93,6 +98,7 @@ test: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q -n 2 --durations=15
 
+## lint / format: ruff's check, or its fixes and formatting applied to the tree
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
@@ -100,6 +106,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+## clean-venv: remove .venv (the next target rebuilds it)
 clean-venv:
 	rm -rf $(VENV)
 
