@@ -42,6 +42,24 @@ def available_algos() -> list[str]:
     return sorted(p.stem for p in (CONF_DIR / "algo").glob("*.yaml"))
 
 
+def algo_keys(name: str) -> list[str]:
+    """The hyperparameter names of ``sweeps/conf/algo/<name>.yaml``, read without TensorFlow (the
+    same names as the algorithm's ``Config``, tested)."""
+    import yaml
+
+    values = yaml.safe_load((CONF_DIR / "algo" / f"{name}.yaml").read_text()) or {}
+    return sorted(set(values) - {"name"})
+
+
+def unknown_hyperparameter(name: str, key: str, valid: list[str]) -> str:
+    """The one-line error for ``algo.<key>`` not among ``valid``, with the nearest names."""
+    import difflib
+
+    near = difflib.get_close_matches(key, valid, n=2)
+    hint = f" (did you mean {' or '.join(near)}?)" if near else ""
+    return f"unknown hyperparameter(s) for {name}: {key}{hint}; valid: {', '.join(valid)}"
+
+
 @dataclass(frozen=True)
 class RunSpec:
     algo: str
@@ -121,10 +139,7 @@ def build_algo_config(name: str, module: ModuleType, values: dict[str, Any]) -> 
     fields = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(values) - fields)
     if unknown:
-        raise ConfigError(
-            f"unknown hyperparameter(s) for {name}: {', '.join(unknown)}; "
-            f"valid: {', '.join(sorted(fields))}"
-        )
+        raise ConfigError(unknown_hyperparameter(name, ", ".join(unknown), sorted(fields)))
     checked = {k: _check_type(f"algo.{k}", v, hints[k]) for k, v in values.items()}
     try:
         return cls(**checked)

@@ -7,11 +7,18 @@ and before its logging is set up, so ``TF_CPP_MIN_LOG_LEVEL`` cannot hide them:
     WARNING: All log messages before absl::InitializeLog() is called are written to STDERR
     I0000 ... port.cc:153] oneDNN custom operations are on. You may see slightly different ...
 
-A command whose answer to bad input is one ``error:`` line would print five. The command-line
-entry points import TensorFlow through :func:`import_tensorflow` (or load an algorithm, whose module
-imports it, through :func:`load_algo`), which holds descriptor 2 back
-during the import and writes everything else that arrived there (warnings, real errors) back
-unchanged. The library (``algos/``) never does this: a user's own program sees TensorFlow as is.
+Where the CPU has instructions the binary was not built for (this project's AVX2-only AMD EPYC, for
+one) it also writes two lines of ``cpu_feature_guard``, which ``TF_CPP_MIN_LOG_LEVEL=1`` or higher
+hides but a plain shell does not set:
+
+    I0000 ... cpu_feature_guard.cc:227] This TensorFlow binary is optimized to use available CPU ...
+    To enable the following instructions: AVX2 FMA, in other operations, rebuild TensorFlow ...
+
+A command whose answer to bad input is one ``error:`` line would print three to five. The
+command-line entry points import TensorFlow through :func:`import_tensorflow` (or load an algorithm,
+whose module imports it, through :func:`load_algo`), which holds descriptor 2 back during the import
+and writes everything else that arrived there (warnings, real errors) back unchanged. The library
+(``algos/``) never does this: a user's own program sees TensorFlow as is.
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ from types import ModuleType
 TF_STARTUP_NOTICES = (
     "All log messages before absl::InitializeLog() is called",
     "oneDNN custom operations are on",
+    "This TensorFlow binary is optimized to use available CPU instructions",
+    "To enable the following instructions:",
 )
 
 

@@ -8,6 +8,7 @@ python -m sweeps.train -m algo=ppo task=Hopper-v4,Walker2d-v4 seed=0,1,2
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -100,22 +101,41 @@ def unwritable(path: Path) -> str | None:
     return None
 
 
+def default_algo() -> str:
+    """The algorithm ``conf/config.yaml`` picks when the command line names none."""
+    import yaml
+
+    conf = yaml.safe_load((Path(__file__).parent / "conf" / "config.yaml").read_text())
+    return next(d["algo"] for d in conf["defaults"] if isinstance(d, dict) and "algo" in d)
+
+
 def precheck(argv: list[str]) -> str | None:
     """Errors Hydra would report less clearly, found from the overrides before Hydra starts."""
-    from sweeps.config import available_algos
+    from sweeps.config import algo_keys, available_algos, unknown_hyperparameter
 
+    algos = [default_algo()]
     for arg in argv:
         if arg.startswith("results_dir="):
             problem = unwritable(Path(arg.split("=", 1)[1]))
             if problem:
                 return problem
         if arg.startswith("algo="):
-            names = arg.split("=", 1)[1].split(",")
-            unknown = [n for n in names if n not in available_algos()]
+            algos = [n.strip() for n in arg.split("=", 1)[1].split(",")]
+            unknown = [n for n in algos if n not in available_algos()]
             if unknown:
                 return (
                     f"unknown algorithm {unknown[0]!r}; available: {', '.join(available_algos())}"
                 )
+    # algo.<key>=...: Hydra's answer to a misspelt key is six lines on how to append one; a key
+    # added on purpose (+algo.<key>=...) is left to validate(), which rejects it in one line
+    for arg in argv:
+        match = re.match(r"algo\.([^=]+)=", arg)
+        if match:
+            key = match.group(1)
+            for name in algos:
+                valid = algo_keys(name)
+                if key not in valid:
+                    return unknown_hyperparameter(name, key, valid)
     return None
 
 

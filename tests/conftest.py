@@ -10,14 +10,19 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 REPO = Path(__file__).resolve().parent.parent
 
 
-def run_cli(*args: str, cwd: Path = REPO, timeout: int = 600) -> subprocess.CompletedProcess:
-    """Run ``python <args>`` from the repository root with one TF thread."""
+def run_cli(
+    *args: str, cwd: Path = REPO, timeout: int = 600, tf_log_level: str | None = "2"
+) -> subprocess.CompletedProcess:
+    """Run ``python <args>`` from the repository root with one TF thread (``tf_log_level=None``:
+    TensorFlow's log level unset, as in a plain shell)."""
     env = {
         **os.environ,
         "TF_NUM_INTRAOP_THREADS": "1",
         "TF_NUM_INTEROP_THREADS": "1",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "TF_CPP_MIN_LOG_LEVEL": tf_log_level or "",
     }
+    if tf_log_level is None:
+        del env["TF_CPP_MIN_LOG_LEVEL"]
     return subprocess.run(
         [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
     )

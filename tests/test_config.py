@@ -5,7 +5,13 @@ import pytest
 import yaml
 
 from algos import load_algo
-from sweeps.config import ConfigError, available_algos, check_existing_run, validate
+from sweeps.config import (
+    ConfigError,
+    algo_keys,
+    available_algos,
+    check_existing_run,
+    validate,
+)
 
 CONF = Path(__file__).resolve().parent.parent / "sweeps" / "conf"
 
@@ -33,6 +39,7 @@ def test_algo_yaml_lists_every_hyperparameter_with_the_dataclass_defaults(name):
     assert values.pop("name") == name
     defaults = dataclasses.asdict(load_algo(name).Config())
     assert values == defaults
+    assert algo_keys(name) == sorted(defaults)  # what sweeps.train checks overrides against
 
 
 def test_valid_config_builds_a_spec():
