@@ -181,15 +181,27 @@ def interval_estimates(matrix: ScoreMatrix) -> pd.DataFrame:
     )
 
 
+def improvement_probability(scores_x: np.ndarray, scores_y: np.ndarray) -> float:
+    """P(X > Y) + P(X = Y) / 2 per task over all (run of X, run of Y) pairs, averaged over tasks.
+
+    The same number as rliable's ``metrics.probability_of_improvement`` (a task's Mann-Whitney U
+    statistic divided by n·m; tested equal), counted with one array comparison where rliable calls
+    SciPy's test once per task: inside the bootstrap (pairs × resamples × tasks calls) SciPy's
+    per-call overhead made up ~90% of ``make table``'s time.
+    """
+    x = np.asarray(scores_x, dtype=float)[:, None, :]
+    y = np.asarray(scores_y, dtype=float)[None, :, :]
+    u = (x > y).sum(axis=(0, 1)) + 0.5 * (x == y).sum(axis=(0, 1))  # U per task, exact
+    return float(np.mean(u / (x.shape[0] * y.shape[1])))
+
+
 def probability_of_improvement(matrix: ScoreMatrix, pairs: list[tuple[str, str]]) -> pd.DataFrame:
     """P(X > Y): the chance that a run of X beats a run of Y on a random task, with CIs (NaN
     with one run per task)."""
     rows = []
     if matrix.scores and pairs:
         pair_scores = {f"{x},{y}": (matrix.scores[x], matrix.scores[y]) for x, y in pairs}
-        points, cis = get_interval_estimates(
-            pair_scores, metrics.probability_of_improvement, reps=REPS
-        )
+        points, cis = get_interval_estimates(pair_scores, improvement_probability, reps=REPS)
         for x, y in pairs:
             k = f"{x},{y}"
             rows.append(
@@ -209,8 +221,8 @@ def performance_profiles(matrix: ScoreMatrix) -> dict[str, tuple[np.ndarray, np.
     if not matrix.scores:
         return {}
 
-    def profile(x: np.ndarray) -> np.ndarray:
-        return np.array([np.mean(x > t) for t in TAUS])
+    def profile(x: np.ndarray) -> np.ndarray:  # one comparison for all τ: it runs per resample
+        return np.mean(np.ravel(x)[:, None] > TAUS, axis=0)
 
     points, cis = get_interval_estimates(matrix.scores, profile, reps=REPS)
     return {a: (points[a], cis[a]) for a in matrix.scores}

@@ -5,6 +5,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.aggregate import (
+    improvement_probability,
     interval_estimates,
     normalised_scores,
     probability_of_improvement,
@@ -106,3 +107,22 @@ def test_algorithms_keep_their_own_seed_counts():
     assert runs_caption(m) == (
         "runs per task 3 (a), 1 (b): 95% stratified-bootstrap CIs where ≥ 2, none with 1"
     )
+
+
+def test_improvement_probability_equals_rliables_mann_whitney_version():
+    from rliable import metrics
+
+    rng = np.random.default_rng(0)
+    cases = [
+        (rng.normal(size=(3, 10)), rng.normal(size=(3, 10))),
+        (rng.normal(size=(5, 4)), rng.normal(0.5, size=(2, 4))),  # other run counts
+        # ties: discrete scores, and a task where both are the same constant (1000s)
+        (rng.integers(0, 3, (4, 6)).astype(float), rng.integers(0, 3, (3, 6)).astype(float)),
+        (np.full((3, 2), 1000.0), np.full((3, 2), 1000.0)),
+    ]
+    for x, y in cases:
+        assert improvement_probability(x, y) == metrics.probability_of_improvement(x, y)
+        assert improvement_probability(y, x) == metrics.probability_of_improvement(y, x)
+    # each pair of runs counts once per task: 1 when X is always above, 0.5 for identical runs
+    assert improvement_probability(np.ones((2, 3)), np.zeros((4, 3))) == 1.0
+    assert improvement_probability(np.zeros((2, 3)), np.zeros((2, 3))) == 0.5
