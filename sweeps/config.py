@@ -51,13 +51,16 @@ def algo_keys(name: str) -> list[str]:
     return sorted(set(values) - {"name"})
 
 
-def unknown_hyperparameter(name: str, key: str, valid: list[str]) -> str:
-    """The one-line error for ``algo.<key>`` not among ``valid``, with the nearest names."""
+def unknown_hyperparameter(name: str, keys: list[str], valid: list[str]) -> str:
+    """The one-line error for ``algo.<key>`` names not among ``valid``, each with its nearest."""
     import difflib
 
-    near = difflib.get_close_matches(key, valid, n=2)
-    hint = f" (did you mean {' or '.join(near)}?)" if near else ""
-    return f"unknown hyperparameter(s) for {name}: {key}{hint}; valid: {', '.join(valid)}"
+    def named(key: str) -> str:
+        near = difflib.get_close_matches(key, valid, n=2)
+        return f"{key} (did you mean {' or '.join(near)}?)" if near else key
+
+    unknown = ", ".join(named(k) for k in keys)
+    return f"unknown hyperparameter(s) for {name}: {unknown}; valid: {', '.join(valid)}"
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ def build_algo_config(name: str, module: ModuleType, values: dict[str, Any]) -> 
     fields = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(values) - fields)
     if unknown:
-        raise ConfigError(unknown_hyperparameter(name, ", ".join(unknown), sorted(fields)))
+        raise ConfigError(unknown_hyperparameter(name, unknown, sorted(fields)))
     checked = {k: _check_type(f"algo.{k}", v, hints[k]) for k, v in values.items()}
     try:
         return cls(**checked)

@@ -105,7 +105,9 @@ def default_algo() -> str:
     """The algorithm ``conf/config.yaml`` picks when the command line names none."""
     import yaml
 
-    conf = yaml.safe_load((Path(__file__).parent / "conf" / "config.yaml").read_text())
+    from sweeps.config import CONF_DIR
+
+    conf = yaml.safe_load((CONF_DIR / "config.yaml").read_text())
     return next(d["algo"] for d in conf["defaults"] if isinstance(d, dict) and "algo" in d)
 
 
@@ -128,14 +130,12 @@ def precheck(argv: list[str]) -> str | None:
                 )
     # algo.<key>=...: Hydra's answer to a misspelt key is six lines on how to append one; a key
     # added on purpose (+algo.<key>=...) is left to validate(), which rejects it in one line
-    for arg in argv:
-        match = re.match(r"algo\.([^=]+)=", arg)
-        if match:
-            key = match.group(1)
-            for name in algos:
-                valid = algo_keys(name)
-                if key not in valid:
-                    return unknown_hyperparameter(name, key, valid)
+    keys = [m.group(1) for m in (re.match(r"algo\.([^=]+)=", arg) for arg in argv) if m]
+    for name in algos if keys else []:
+        valid = algo_keys(name)
+        unknown = [k for k in keys if k not in valid]
+        if unknown:
+            return unknown_hyperparameter(name, unknown, valid)
     return None
 
 

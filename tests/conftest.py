@@ -15,14 +15,10 @@ def run_cli(
 ) -> subprocess.CompletedProcess:
     """Run ``python <args>`` from the repository root with one TF thread (``tf_log_level=None``:
     TensorFlow's log level unset, as in a plain shell)."""
-    env = {
-        **os.environ,
-        "TF_NUM_INTRAOP_THREADS": "1",
-        "TF_NUM_INTEROP_THREADS": "1",
-        "TF_CPP_MIN_LOG_LEVEL": tf_log_level or "",
-    }
-    if tf_log_level is None:
-        del env["TF_CPP_MIN_LOG_LEVEL"]
+    env = {**os.environ, "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"}
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)
+    if tf_log_level is not None:
+        env["TF_CPP_MIN_LOG_LEVEL"] = tf_log_level
     return subprocess.run(
         [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
     )

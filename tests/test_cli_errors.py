@@ -19,7 +19,7 @@ def test_bad_input_is_one_line_without_traceback_and_writes_nothing(
     # unset, as in a plain shell: TensorFlow's start-up notices (oneDNN, cpu_feature_guard) print
     out = cli("-m", "sweeps.train", *args, f"results_dir={tmp_path}", tf_log_level=tf_log_level)
     assert out.returncode == 2
-    # exactly one line: TensorFlow's start-up notices (oneDNN CPUs) are held back, sweeps/quiet.py
+    # exactly one line: TensorFlow's start-up notices are held back, sweeps/quiet.py
     lines = [ln for ln in out.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], out.stderr
     assert not list(tmp_path.rglob("*.*")), list(tmp_path.rglob("*"))
