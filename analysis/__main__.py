@@ -6,7 +6,8 @@
 
 ``table`` writes table.md/table.csv (verdicts against the references), runtime.csv, the aggregate
 statistics per action family (aggregate.csv, probability_of_improvement.csv,
-aggregate_<actions>.png) and, for the bench suite, ``<results>/README.md``.
+aggregate_<actions>.png) and, for the bench suite, ``<results>/README.md``, which lists the
+cells below a reference with their investigations (``analysis.investigations``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from analysis.aggregate import (
     probability_of_improvement,
 )
 from analysis.curves import plot_curves
+from analysis.investigations import InvestigationIndexError, below_section, load_index
 from analysis.load import load_curves, load_runs
 from analysis.table import consistent_steps, write_table
 
@@ -127,6 +129,14 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    index = {}
+    if args.what in ("table", "all") and args.suite == "bench":
+        # read before anything is written: a broken index must not leave a half-updated suite
+        try:
+            index = load_index(results)
+        except InvestigationIndexError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     runs = load_runs(results, args.suite)
     print(
         f"{args.suite}: {len(runs)} finished runs, {len(runs.failed)} failed, "
@@ -142,7 +152,14 @@ def main(argv: list[str] | None = None) -> int:
             md = (suite_dir / "table.md").read_text(encoding="utf-8")
             command = "python -m analysis " + " ".join(argv if argv is not None else sys.argv[1:])
             report = write_report(
-                results, args.suite, md, estimates, notes, command, runs.summaries
+                results,
+                args.suite,
+                md,
+                estimates,
+                notes,
+                command,
+                runs.summaries,
+                below=below_section(table, index),
             )
             print(f"wrote {report}")
         del table

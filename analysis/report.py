@@ -21,9 +21,12 @@ def write_report(
     notes: list[str],
     command: str,
     run_machines: pd.DataFrame | None = None,
+    below: list[str] | None = None,
 ) -> Path:
     """``run_machines``: one row per finished run with ``cpu`` and ``cpu_count`` (the summaries);
-    the page lists those machines, since the runs need not come from the one writing it."""
+    the page lists those machines, since the runs need not come from the one writing it.
+    ``below``: the section on cells below a reference (``analysis.investigations``), placed
+    before the table."""
     from sweeps.recorder import atomic_write
 
     prov = provenance()
@@ -71,7 +74,8 @@ def write_report(
                 f"{e['runs_per_task'].iloc[0]} |"
             )
     lines += [f"- {n}" for n in notes]
-    lines += ["", "## Table", "", body.strip(), ""]
+    lines += ["", *(below or [])]
+    lines += ["## Table", "", body.strip(), ""]
     out = results / "README.md"
     atomic_write(out, "\n".join(lines))
     return out
