@@ -133,6 +133,15 @@ def _z(value: float | None) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:.2f}"
 
 
+def verdict_counts(table: pd.DataFrame) -> str:
+    """One line: how many of the cells an algorithm can act in got each overall verdict."""
+    counts = table["verdict"].value_counts()
+    order = ("reproduced", "below", "no reference", "not run")
+    total = sum(int(counts.get(v, 0)) for v in order)
+    parts = ", ".join(f"{int(counts.get(v, 0))} {v}" for v in order)
+    return f"Verdicts over the {total} cells whose algorithm can act in the task: {parts}."
+
+
 def _link(item: Investigation) -> str:
     link = f"[{item.section}]({NOTES.as_posix()}#{item.anchor})"
     return f"{link}: {item.finding}" if item.finding else link
@@ -151,7 +160,7 @@ def below_section(
     """The front page's list of "below" cells: the references each misses and meets, its *z*
     against Tianshou, and its investigations (links into NOTES) or "not investigated yet"."""
     below = table[table["verdict"] == "below"].copy()
-    lines = ["## Cells below a reference", ""]
+    lines = ["## Cells below a reference", "", verdict_counts(table), ""]
     if below.empty:
         return lines + ["No cell reads below a reference.", ""]
     below["every"] = [not _references(row, "reproduced") for _, row in below.iterrows()]

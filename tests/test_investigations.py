@@ -1,5 +1,6 @@
 """The front page's list of "below" cells and the index that links them to their investigations."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,13 @@ def test_front_page_lists_every_below_cell_with_its_investigation(tmp_path):
     assert len(rows) == 2  # trpo reproduces both: its index entry is history, not listed
     assert "2 cells read **below**" in section and "2 fall short of every reference" in section
     assert "1 of the 2 have an investigation" in section
+    # the bench suite's other cells have no runs here
+    counts = re.search(
+        r"Verdicts over the (\d+) cells whose algorithm can act in the task: 1 reproduced, "
+        r"2 below, 0 no reference, (\d+) not run\.",
+        section,
+    )
+    assert counts and int(counts[1]) == 3 + int(counts[2])
 
 
 def test_front_page_without_an_index_marks_every_below_cell(tmp_path):
