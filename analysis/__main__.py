@@ -4,10 +4,11 @@
     python -m analysis curves [--suite bench] [--results results]
     python -m analysis all    [--suite bench] [--results results]
 
-``table`` writes table.md/table.csv (verdicts against the references), runtime.csv, the aggregate
-statistics per action family (aggregate.csv, probability_of_improvement.csv,
-aggregate_<actions>.png) and, for the bench suite, ``<results>/README.md``, which lists the
-cells below a reference with their investigations (``analysis.investigations``).
+``table`` writes table.md/table.csv (verdicts against the references), runtime.csv, runs.csv (a
+row per run), the aggregate statistics per action family (aggregate.csv,
+probability_of_improvement.csv, aggregate_<actions>.png) and, for the bench suite,
+``<results>/README.md``, which lists the cells below a reference with their investigations
+(``analysis.investigations``).
 """
 
 from __future__ import annotations
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.what in ("table", "all"):
         table = write_table(runs, suite_dir, args.suite, **universe(args.suite))
         estimates, notes = aggregate_outputs(runs, suite_dir, args.suite)
-        print(f"wrote {suite_dir / 'table.md'}, table.csv, runtime.csv, aggregate.csv")
+        print(f"wrote {suite_dir / 'table.md'}, table.csv, runtime.csv, runs.csv, aggregate.csv")
         if args.suite == "bench":
             from analysis.report import write_report
 

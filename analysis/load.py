@@ -161,6 +161,8 @@ def load_runs(results: Path | str, suite: str) -> Runs:
                 # where it ran: wall times are only comparable between runs of one CPU model
                 "cpu": str(prov.get("cpu") or "unknown"),
                 "cpu_count": prov.get("cpu_count"),
+                "commit": str(prov.get("git_commit") or "unknown"),
+                "git_dirty": prov.get("git_dirty"),
                 "resumed": summary.get("resumed_from_step") is not None,
                 "origin": segments_origin(summary),
                 "run_dir": str(run_dir),
@@ -183,6 +185,8 @@ def load_runs(results: Path | str, suite: str) -> Runs:
             "peak_memory_mb",
             "cpu",
             "cpu_count",
+            "commit",
+            "git_dirty",
             "resumed",
             "origin",
             "run_dir",

@@ -44,8 +44,10 @@ def write_report(
         f"- page written on: {cpu_model()}, {os.cpu_count()} cores, {platform.system()} "
         f"{platform.machine()}, Python {prov.get('python')}, TensorFlow "
         f"{prov.get('tensorflow')}, Gymnasium {prov.get('gymnasium')}, MuJoCo {prov.get('mujoco')}",
-        "- each run's own commit, versions and CPU are in its `summary.json`; wall times per "
-        f"CPU model in `{suite}/runtime.csv`",
+        "- per run (seed, returns, wall time, steps/s, peak memory, CPU, commit): "
+        f"`{suite}/runs.csv`; per cell and CPU model: `{suite}/runtime.csv`; each run's library "
+        "versions and SIMD features, and those of each part of a resumed run, are in its "
+        "`summary.json`",
         "",
         f"## Learning curves\n\n![curves]({suite}/curves.png)",
         "",

@@ -227,6 +227,38 @@ def runtime_table(runs: Runs) -> pd.DataFrame:
     return out
 
 
+RUN_COLUMNS = [
+    "task",
+    "algo",
+    "seed",
+    "steps",
+    "final_return",
+    "final_return_stochastic",
+    "late_return",
+    "late_return_stochastic",
+    "wall_time_min",
+    "steps_per_s",
+    "peak_memory_mb",
+    "cpu",
+    "cpu_count",
+    "commit",
+    "git_dirty",
+    "resumed",
+    "origin",
+]
+
+
+def run_table(runs: Runs) -> pd.DataFrame:
+    """One row per run behind the table (finished, of its cell's step count): its returns, wall
+    time, speed, memory, the CPU it ran on and the commit it started from (``origin``: whether
+    a resumed run's parts share code, libraries and CPU; ``summary.json`` has each part)."""
+    df = consistent_steps(runs)
+    if df.empty:
+        return pd.DataFrame(columns=RUN_COLUMNS)
+    df = df.assign(wall_time_min=pd.to_numeric(df["wall_time_s"], errors="coerce") / 60.0)
+    return df[RUN_COLUMNS].sort_values(["task", "algo", "seed"], ignore_index=True)
+
+
 def _fmt(x: float | None, digits: int = 1) -> str:
     return "—" if x is None or pd.isna(x) else f"{x:.{digits}f}"
 
@@ -394,5 +426,6 @@ def write_table(runs: Runs, suite_dir: Path, suite: str, **universe) -> pd.DataF
     runtimes = runtime_table(runs)
     atomic_write(suite_dir / "table.csv", table.to_csv(index=False, float_format="%.4f"))
     atomic_write(suite_dir / "runtime.csv", runtimes.to_csv(index=False, float_format="%.2f"))
+    atomic_write(suite_dir / "runs.csv", run_table(runs).to_csv(index=False, float_format="%.4f"))
     atomic_write(suite_dir / "table.md", to_markdown(table, runtimes, runs, suite))
     return table

@@ -341,3 +341,21 @@ def test_last_ten_needs_ten_evaluations(tmp_path):
         run / "eval.csv", index=False
     )
     assert pd.isna(load_runs(tmp_path, "s").summaries["late_return"].iloc[0])
+
+
+def test_runs_csv_lists_each_run_behind_the_table_with_its_machine_and_commit(tmp_path):
+    run = make_run(tmp_path, "ppo", "Hopper-v4", 0, 2000.0, suite="bench", cpu="AMD EPYC")
+    summary = json.loads((run / "summary.json").read_text())
+    summary["provenance"]["git_commit"] = "abc123"
+    summary["wall_time_s"] = 120.0
+    (run / "summary.json").write_text(json.dumps(summary))
+    make_run(tmp_path, "ppo", "Hopper-v4", 1, 900.0, suite="bench", steps=500)  # shorter: left out
+    make_run(tmp_path, "trpo", "Hopper-v4", 0, 900.0, suite="bench")  # no provenance recorded
+    assert analysis_main(["table", "--suite", "bench", "--results", str(tmp_path)]) == 0
+    rows = pd.read_csv(tmp_path / "bench" / "runs.csv", keep_default_na=False)
+    assert rows[["algo", "seed"]].values.tolist() == [["ppo", 0], ["trpo", 0]]
+    ppo, trpo = rows.iloc[0], rows.iloc[1]
+    assert (ppo["cpu"], ppo["commit"], ppo["wall_time_min"]) == ("AMD EPYC", "abc123", 2.0)
+    assert ppo["final_return"] == 2000.0 and ppo["steps"] == 1000
+    assert (trpo["cpu"], trpo["commit"]) == ("unknown", "unknown")
+    assert "`bench/runs.csv`" in (tmp_path / "README.md").read_text()
