@@ -166,12 +166,14 @@ def below_section(
     below["every"] = [not _references(row, "reproduced") for _, row in below.iterrows()]
     below = below.sort_values(["every", "task", "algo"], ascending=[False, True, True])
     looked_into = sum((a, t) in index for a, t in zip(below["algo"], below["task"], strict=True))
+    n, every = len(below), int(below["every"].sum())
     lines += [
-        f"{len(below)} cells read **below**: their 95% CI does not reach at least one published "
-        f"reference. {int(below['every'].sum())} fall short of every reference they have (listed "
-        f"first); {looked_into} of the {len(below)} have an investigation, recorded in "
-        f"`{INDEX.as_posix()}` and written up in the sections linked. *z*: against Tianshou's "
-        "seed spread, as in *Cells* and *Last 100k steps* below.",
+        f"{n} {'cell reads' if n == 1 else 'cells read'} **below**: the 95% CI does not reach "
+        f"at least one published reference. {every} {'falls' if every == 1 else 'fall'} short "
+        f"of every reference {'it has' if every == 1 else 'they have'} (listed first); "
+        f"{looked_into} of the {n} {'has' if looked_into == 1 else 'have'} an investigation, "
+        f"recorded in `{INDEX.as_posix()}` and written up in the sections linked. *z*: against "
+        "Tianshou's seed spread, as in *Cells* and *Last 100k steps* below.",
         "",
         "| task | algo | n | below | reproduced | z, final | z, last 100k | investigated in |",
         "|---|---|---|---|---|---|---|---|",

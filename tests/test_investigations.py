@@ -77,8 +77,8 @@ def test_front_page_lists_every_below_cell_with_its_investigation(tmp_path):
         "seeds start late |"
     )
     assert len(rows) == 2  # trpo reproduces both: its index entry is history, not listed
-    assert "2 cells read **below**" in section and "2 fall short of every reference" in section
-    assert "1 of the 2 have an investigation" in section
+    assert "2 cells read **below**" in section and "2 fall short of every reference they" in section
+    assert "1 of the 2 has an investigation" in section
     # the bench suite's other cells have no runs here
     counts = re.search(
         r"Verdicts over the (\d+) cells whose algorithm can act in the task: 1 reproduced, "
@@ -141,3 +141,11 @@ def test_a_missing_notes_file_is_named(tmp_path):
     (tmp_path / "ablations" / "investigations.yaml").write_text("- {algo: a, task: t, section: s}")
     with pytest.raises(InvestigationIndexError, match="README.md, which is missing"):
         load_index(tmp_path)
+
+
+def test_one_below_cell_reads_in_the_singular(tmp_path):
+    make_run(tmp_path, "ppo", "Hopper-v4", 0, 100.0, suite="bench")
+    assert analysis_main(["table", "--suite", "bench", "--results", str(tmp_path)]) == 0
+    page = (tmp_path / "README.md").read_text()
+    assert "1 cell reads **below**" in page and "1 falls short of every reference it has" in page
+    assert "0 of the 1 have an investigation" in page
