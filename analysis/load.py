@@ -109,6 +109,30 @@ def _int_or(value, default: int) -> int:
         return default
 
 
+# a row of Runs.summaries: one finished run
+SUMMARY_COLUMNS = [
+    "algo",
+    "task",
+    "seed",
+    "steps",
+    "steps_target",
+    "final_return",
+    "final_return_stochastic",
+    "late_return",
+    "late_return_stochastic",
+    "wall_time_s",
+    "steps_per_s",
+    "peak_memory_mb",
+    "cpu",
+    "cpu_count",
+    "commit",
+    "git_dirty",
+    "resumed",
+    "origin",
+    "run_dir",
+]
+
+
 def load_runs(results: Path | str, suite: str) -> Runs:
     suite_dir = Path(results) / suite
     rows, runs = [], Runs(pd.DataFrame())
@@ -168,30 +192,7 @@ def load_runs(results: Path | str, suite: str) -> Runs:
                 "run_dir": str(run_dir),
             }
         )
-    runs.summaries = pd.DataFrame(
-        rows,
-        columns=[
-            "algo",
-            "task",
-            "seed",
-            "steps",
-            "steps_target",
-            "final_return",
-            "final_return_stochastic",
-            "late_return",
-            "late_return_stochastic",
-            "wall_time_s",
-            "steps_per_s",
-            "peak_memory_mb",
-            "cpu",
-            "cpu_count",
-            "commit",
-            "git_dirty",
-            "resumed",
-            "origin",
-            "run_dir",
-        ],
-    )
+    runs.summaries = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     return runs
 
 

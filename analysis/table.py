@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.load import Runs
+from analysis.load import SUMMARY_COLUMNS, Runs
 from analysis.reference import (
     TIANSHOU_SAMPLED_EVAL,
     base_task,
@@ -227,24 +227,11 @@ def runtime_table(runs: Runs) -> pd.DataFrame:
     return out
 
 
-RUN_COLUMNS = [
-    "task",
-    "algo",
-    "seed",
-    "steps",
-    "final_return",
-    "final_return_stochastic",
-    "late_return",
-    "late_return_stochastic",
-    "wall_time_min",
-    "steps_per_s",
-    "peak_memory_mb",
-    "cpu",
-    "cpu_count",
-    "commit",
-    "git_dirty",
-    "resumed",
-    "origin",
+# runs.csv: a summary row without its bookkeeping, the wall time in minutes
+RUN_COLUMNS = ["task", "algo"] + [
+    "wall_time_min" if c == "wall_time_s" else c
+    for c in SUMMARY_COLUMNS
+    if c not in ("task", "algo", "steps_target", "run_dir")
 ]
 
 
