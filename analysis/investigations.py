@@ -25,6 +25,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from analysis.table import _fmt
+
 INDEX = Path("ablations") / "investigations.yaml"
 NOTES = Path("ablations") / "README.md"
 KEYS = ("algo", "task", "section", "finding")
@@ -129,10 +131,6 @@ def load_index(results: Path) -> dict[tuple[str, str], list[Investigation]]:
     return index
 
 
-def _z(value: float | None) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value:.2f}"
-
-
 def verdict_counts(table: pd.DataFrame) -> str:
     """One line: how many of the cells an algorithm can act in got each overall verdict."""
     counts = table["verdict"].value_counts()
@@ -185,7 +183,7 @@ def below_section(
         met = ", ".join(_references(row, "reproduced")) or "—"
         lines.append(
             f"| {row['task']} | {row['algo']} | {int(row['n_seeds'])} | {missed} | {met} | "
-            f"{_z(row.get('tianshou_z'))} | {_z(row.get('tianshou_late_z'))} | "
+            f"{_fmt(row.get('tianshou_z'), 2)} | {_fmt(row.get('tianshou_late_z'), 2)} | "
             f"{where or 'not investigated yet'} |"
         )
     return lines + [""]

@@ -76,8 +76,7 @@ def write_report(
                 f"{e['runs_per_task'].iloc[0]} |"
             )
     lines += [f"- {n}" for n in notes]
-    lines += ["", *(below or [])]
-    lines += ["## Table", "", body.strip(), ""]
+    lines += ["", *(below or []), "## Table", "", body.strip(), ""]
     out = results / "README.md"
     atomic_write(out, "\n".join(lines))
     return out
