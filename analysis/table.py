@@ -296,6 +296,21 @@ def _late_section(table: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _total_wall_time(runs: Runs) -> str:
+    """What the finished runs cost in all, per algorithm: the budget a rerun of the suite needs."""
+    df = runs.summaries.assign(hours=pd.to_numeric(runs.summaries["wall_time_s"]) / 3600.0)
+    per_algo = df.groupby("algo")["hours"].agg(["size", "sum"]).sort_values("sum", ascending=False)
+    unknown = int(df["hours"].isna().sum())
+    missing = f" {unknown} run(s) recorded no wall time and count as none." if unknown else ""
+    parts = "; ".join(f"{a} {r['sum']:.1f} h ({int(r['size'])})" for a, r in per_algo.iterrows())
+    return (
+        f"In all: {len(df)} runs, {df['hours'].sum():.1f} h of wall time summed over runs (runs "
+        f"side by side overlap, so the sweep took less time than that on its machines); per "
+        f"algorithm (runs): {parts}.{missing} `make plan` estimates a sweep's time left from "
+        f"these rates."
+    )
+
+
 def to_markdown(table: pd.DataFrame, runtimes: pd.DataFrame, runs: Runs, suite: str) -> str:
     lines = [f"# Benchmark table: suite `{suite}`", ""]
     if table.empty:
@@ -393,6 +408,7 @@ def to_markdown(table: pd.DataFrame, runtimes: pd.DataFrame, runs: Runs, suite: 
                 f"| {r.task} | {r.algo} | {r.cpu} | {r.n} | {_fmt(r.wall_time_min)} | "
                 f"{_fmt(r.steps_per_s, 0)} | {_fmt(r.peak_memory_mb, 0)} |"
             )
+        lines += ["", _total_wall_time(runs)]
     skipped = runs.failed + runs.unfinished + runs.notes
     if skipped:
         lines += [

@@ -359,3 +359,16 @@ def test_runs_csv_lists_each_run_behind_the_table_with_its_machine_and_commit(tm
     assert ppo["final_return"] == 2000.0 and ppo["steps"] == 1000
     assert (trpo["cpu"], trpo["commit"]) == ("unknown", "unknown")
     assert "`bench/runs.csv`" in (tmp_path / "README.md").read_text()
+
+
+def test_runtime_section_totals_the_wall_time_per_algorithm(tmp_path):
+    hours = {("ppo", 0): 1.5, ("ppo", 1): 2.0, ("ppo", 2): None, ("trpo", 0): 0.25}
+    for (algo, seed), h in hours.items():
+        run = make_run(tmp_path, algo, "Hopper-v4", seed, 2000.0)
+        summary = json.loads((run / "summary.json").read_text())
+        summary["wall_time_s"] = None if h is None else h * 3600
+        (run / "summary.json").write_text(json.dumps(summary))
+    assert analysis_main(["table", "--suite", "s", "--results", str(tmp_path)]) == 0
+    md = (tmp_path / "s" / "table.md").read_text()
+    assert "In all: 4 runs, 3.8 h of wall time summed over runs" in md
+    assert "per algorithm (runs): ppo 3.5 h (3); trpo 0.2 h (1). 1 run(s) recorded no wall" in md
