@@ -102,6 +102,16 @@ def segments_origin(summary: dict) -> str:
     return "one" if all({k: s.get(k) for k in ORIGIN_KEYS} == first for s in segments) else "mixed"
 
 
+def _started_at_commit(summary: dict, provenance: dict) -> str:
+    """The commit a run's first part trained under: ``provenance`` describes the latest process,
+    so a resumed run's own record of its first segment comes first."""
+    segments = summary.get("segments")
+    if isinstance(segments, list) and segments and isinstance(segments[0], dict):
+        if segments[0].get("git_commit"):
+            return str(segments[0]["git_commit"])
+    return str(provenance.get("git_commit") or "unknown")
+
+
 def _int_or(value, default: int) -> int:
     try:
         return int(value)
@@ -185,7 +195,7 @@ def load_runs(results: Path | str, suite: str) -> Runs:
                 # where it ran: wall times are only comparable between runs of one CPU model
                 "cpu": str(prov.get("cpu") or "unknown"),
                 "cpu_count": prov.get("cpu_count"),
-                "commit": str(prov.get("git_commit") or "unknown"),
+                "commit": _started_at_commit(summary, prov),
                 "git_dirty": prov.get("git_dirty"),
                 "resumed": summary.get("resumed_from_step") is not None,
                 "origin": segments_origin(summary),

@@ -361,6 +361,22 @@ def test_runs_csv_lists_each_run_behind_the_table_with_its_machine_and_commit(tm
     assert "`bench/runs.csv`" in (tmp_path / "README.md").read_text()
 
 
+def test_runs_csv_names_the_commit_a_resumed_run_started_from(tmp_path):
+    # provenance is rewritten by each process that resumes a run; segments keep every part's
+    run = make_run(tmp_path, "ppo", "Hopper-v4", 0, 2000.0, suite="bench", cpu="AMD EPYC")
+    summary = json.loads((run / "summary.json").read_text())
+    summary["provenance"]["git_commit"] = "later"
+    summary["resumed_from_step"] = 500
+    summary["segments"] = [
+        {"from_step": 0, "git_commit": "first", "cpu": "AMD EPYC"},
+        {"from_step": 500, "git_commit": "later", "cpu": "AMD EPYC"},
+    ]
+    (run / "summary.json").write_text(json.dumps(summary))
+    assert analysis_main(["table", "--suite", "bench", "--results", str(tmp_path)]) == 0
+    row = pd.read_csv(tmp_path / "bench" / "runs.csv").iloc[0]
+    assert (row["commit"], row["resumed"], row["origin"]) == ("first", True, "mixed")
+
+
 def test_runtime_section_totals_the_wall_time_per_algorithm(tmp_path):
     hours = {("ppo", 0): 1.5, ("ppo", 1): 2.0, ("ppo", 2): None, ("trpo", 0): 0.25}
     for (algo, seed), h in hours.items():
