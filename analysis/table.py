@@ -298,7 +298,9 @@ def _late_section(table: pd.DataFrame) -> list[str]:
 
 def _total_wall_time(runs: Runs) -> str:
     """What the finished runs cost in all, per algorithm: the budget a rerun of the suite needs."""
-    df = runs.summaries.assign(hours=pd.to_numeric(runs.summaries["wall_time_s"]) / 3600.0)
+    df = runs.summaries.assign(
+        hours=pd.to_numeric(runs.summaries["wall_time_s"], errors="coerce") / 3600.0
+    )
     per_algo = df.groupby("algo")["hours"].agg(["size", "sum"]).sort_values("sum", ascending=False)
     unknown = int(df["hours"].isna().sum())
     missing = f" {unknown} run(s) recorded no wall time and count as none." if unknown else ""
