@@ -106,10 +106,9 @@ def _started_at_commit(summary: dict, provenance: dict) -> str:
     """The commit a run's first part trained under: ``provenance`` describes the latest process,
     so a resumed run's own record of its first segment comes first."""
     segments = summary.get("segments")
-    if isinstance(segments, list) and segments and isinstance(segments[0], dict):
-        if segments[0].get("git_commit"):
-            return str(segments[0]["git_commit"])
-    return str(provenance.get("git_commit") or "unknown")
+    first = segments[0] if isinstance(segments, list) and segments else None
+    commit = first.get("git_commit") if isinstance(first, dict) else None
+    return str(commit or provenance.get("git_commit") or "unknown")
 
 
 def _int_or(value, default: int) -> int:
